@@ -1,0 +1,417 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..rules import Facts, Period, coverage, warranty_period
+
+LIVE_STATES = ("draft", "active")
+
+
+class ServiceWarranty(models.Model):
+    _name = "service.warranty"
+    _description = "Warranty Certificate"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Certificate", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("void", "Void"),
+            ("replaced", "Replaced"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    origin = fields.Selection(
+        [("delivery", "Delivery"), ("manual", "Issued by hand"), ("import", "Import")],
+        default="manual",
+        required=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial number",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        domain="[('product_id.tracking', '=', 'serial')]",
+    )
+    product_id = fields.Many2one(
+        "product.product", related="lot_id.product_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True, tracking=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, precompute=True
+    )
+    policy_id = fields.Many2one(
+        "service.warranty.policy", required=True, check_company=True, tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        check_company=True,
+        help="Gets the reminder before the warranty ends.",
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", string="Sale order line", index="btree_not_null", check_company=True
+    )
+    sale_order_id = fields.Many2one(
+        related="sale_line_id.order_id",
+        store=True,
+        index="btree_not_null",
+        precompute=True,
+        string="Sale order",
+    )
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", index="btree_not_null", check_company=True
+    )
+    invoice_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_invoice_ids"
+    )
+    invoice_ref = fields.Char(
+        string="Invoice number",
+        compute="_compute_invoice_ref",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The invoice number; taken from Odoo's invoice when the sale is invoiced here, "
+        "typed in for units sold outside Odoo.",
+    )
+    date_sale = fields.Date(string="Sale date", tracking=True)
+    date_delivery = fields.Date(string="Delivery date", tracking=True)
+    date_invoice = fields.Date(
+        string="Invoice date",
+        compute="_compute_invoice_ref",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    date_install = fields.Date(string="Installation date", tracking=True)
+    extension_ids = fields.One2many(
+        "service.warranty.extension", "warranty_id", string="Extensions"
+    )
+    extension_days = fields.Integer(compute="_compute_extension_days", store=True, precompute=True)
+    date_start = fields.Date(
+        string="Warranty start", compute="_compute_period", store=True, index=True, precompute=True
+    )
+    date_end = fields.Date(
+        string="Warranty end", compute="_compute_period", store=True, index=True, precompute=True
+    )
+    refund_until = fields.Date(compute="_compute_period", store=True, precompute=True)
+    exchange_until = fields.Date(compute="_compute_period", store=True, precompute=True)
+    reminder_date = fields.Date(
+        compute="_compute_period",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        help="When the reminder activity before the end is due to be scheduled.",
+    )
+    reminder_done = fields.Boolean(copy=False, readonly=True)
+    void_reason = fields.Text(readonly=True, copy=False)
+    replaced_by_id = fields.Many2one(
+        "service.warranty", string="Replaced by", readonly=True, copy=False, check_company=True
+    )
+    repair_ids = fields.One2many(
+        related="lot_id.service_repair_ids", string="Repair history"
+    )
+    repair_count = fields.Integer(compute="_compute_repair_count")
+    notes = fields.Html()
+
+    _name_company_unique = models.Constraint(
+        "UNIQUE (name, company_id)", "A certificate number must be unique per company."
+    )
+    # One live certificate per serial, settled by PostgreSQL whatever the
+    # number of workers issuing at the same time.
+    _lot_live_unique = models.UniqueIndex("(lot_id) WHERE state IN ('draft', 'active')")
+
+    @api.depends("sale_line_id.invoice_lines.move_id.state")
+    def _compute_invoice_ids(self):
+        for warranty in self:
+            warranty.invoice_ids = warranty.sale_line_id.invoice_lines.move_id.filtered(
+                lambda move: move.state != "cancel" and move.move_type == "out_invoice"
+            )
+
+    @api.depends(
+        "sale_line_id.invoice_lines.move_id.state",
+        "sale_line_id.invoice_lines.move_id.name",
+        "sale_line_id.invoice_lines.move_id.invoice_date",
+    )
+    def _compute_invoice_ref(self):
+        # Units sold outside Odoo keep the number and date typed in: only a
+        # posted invoice of the sale line overrides them.
+        for warranty in self:
+            invoices = warranty.sale_line_id.invoice_lines.move_id.filtered(
+                lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            ).sorted("invoice_date")
+            if invoices:
+                warranty.invoice_ref = ", ".join(invoices.mapped("name"))
+                warranty.date_invoice = invoices[0].invoice_date
+
+    @api.depends("extension_ids.days")
+    def _compute_extension_days(self):
+        for warranty in self:
+            warranty.extension_days = sum(warranty.extension_ids.mapped("days"))
+
+    @api.depends(
+        "policy_id.warranty_months",
+        "policy_id.manufacturer_months",
+        "policy_id.start_on",
+        "policy_id.install_grace_days",
+        "policy_id.refund_days",
+        "policy_id.exchange_days",
+        "policy_id.reminder_days",
+        "date_sale",
+        "date_delivery",
+        "date_invoice",
+        "date_install",
+        "extension_days",
+    )
+    def _compute_period(self):
+        for warranty in self:
+            period = warranty._get_period()
+            warranty.date_start = period.date_start
+            warranty.date_end = period.date_end
+            warranty.refund_until = period.refund_until
+            warranty.exchange_until = period.exchange_until
+            reminder_days = warranty.policy_id.reminder_days
+            warranty.reminder_date = (
+                period.date_end - timedelta(days=reminder_days)
+                if period.date_end and reminder_days
+                else False
+            )
+
+    def _compute_repair_count(self):
+        for warranty in self:
+            warranty.repair_count = len(warranty.repair_ids)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for warranty in self:
+            warranty.access_url = f"/my/warranties/{warranty.id}"
+
+    @api.depends("name", "lot_id.name")
+    def _compute_display_name(self):
+        for warranty in self:
+            warranty.display_name = (
+                f"{warranty.name} ({warranty.lot_id.name})" if warranty.lot_id else warranty.name
+            )
+
+    @api.constrains("lot_id", "product_id")
+    def _check_serial_tracked(self):
+        for warranty in self:
+            if warranty.product_id.tracking != "serial":
+                raise UserError(
+                    self.env._(
+                        "%(lot)s is a lot of %(product)s, which is not tracked by serial number: "
+                        "certificates cover single serial-numbered units.",
+                        lot=warranty.lot_id.name,
+                        product=warranty.product_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        to_name = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if to_name:
+            for vals, name in zip(to_name, self._next_names(len(to_name))):
+                vals["name"] = name
+        # A certificate voided earlier in this transaction must be voided in
+        # the database before its successor is inserted, or the unique index
+        # on live certificates would see two.
+        self.flush_model(["state"])
+        warranties = super().create(vals_list)
+        warranties.lot_id._ensure_service_token()
+        return warranties
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(warranty.state != "draft" for warranty in self):
+            raise UserError(
+                self.env._(
+                    "Only draft certificates can be deleted. Void an issued certificate instead, "
+                    "so its history is kept."
+                )
+            )
+
+    def action_activate(self):
+        drafts = self.filtered(lambda w: w.state == "draft")
+        if drafts != self:
+            raise UserError(self.env._("Only draft certificates can be activated."))
+        drafts.write({"state": "active"})
+
+    def action_print_card(self):
+        return self.env.ref("service_warranty.action_report_warranty_card").report_action(self)
+
+    def action_open_void_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Void certificate"),
+            "res_model": "service.warranty.void",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_warranty_ids": self.ids},
+        }
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        return self.lot_id.action_lot_open_repairs()
+
+    @api.private
+    def _next_names(self, count):
+        """``count`` certificate numbers from the sequence in one query, so
+        issuing a delivery of many serials costs the same as issuing one."""
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", "service.warranty"), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            raise UserError(
+                self.env._(
+                    "The sequence with code 'service.warranty' is missing. "
+                    "Restore it in Settings > Technical > Sequences."
+                )
+            )
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _i in range(count)]
+        numbers = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in numbers]
+
+    @api.private
+    def _get_period(self):
+        self.ensure_one()
+        if not self.policy_id:
+            return Period(None, None, None, None)
+        return warranty_period(self.policy_id._get_terms(), self._get_facts())
+
+    @api.private
+    def _get_facts(self):
+        self.ensure_one()
+        return Facts(
+            date_sale=self.date_sale or None,
+            date_delivery=self.date_delivery or None,
+            date_invoice=self.date_invoice or None,
+            date_install=self.date_install or None,
+            extension_days=self.extension_days,
+        )
+
+    def record_installation(self, date_install):
+        """Record when the unit was installed. When the policy starts on
+        installation this moves the warranty start (and end)."""
+        closed = self.filtered(lambda w: w.state not in LIVE_STATES)
+        if closed:
+            raise UserError(
+                self.env._(
+                    "The installation date of %(names)s can no longer change: "
+                    "only draft and active certificates can be updated.",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+        self.write({"date_install": date_install})
+        return True
+
+    def _void(self, reason):
+        live = self.filtered(lambda w: w.state in (*LIVE_STATES, "expired"))
+        live.write({"state": "void", "void_reason": reason})
+        live._message_log_batch(
+            bodies={w.id: self.env._("Certificate voided: %(reason)s", reason=reason) for w in live}
+        )
+        return live
+
+    @api.private
+    def _verdict(self, on_date=None, exclusion_codes=()):
+        """The pure verdict for this certificate on a date."""
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        return coverage(
+            self.policy_id._get_terms(),
+            self._get_period(),
+            on_date,
+            state=self.state,
+            exclusions_found=tuple(exclusion_codes),
+        )
+
+    @api.model
+    def _cron_expire_and_remind(self):
+        """Daily: expire ended certificates and schedule a reminder activity for
+        those that end soon. One search and one write per step, whatever the
+        number of certificates."""
+        today = fields.Date.context_today(self)
+        ended = self.search([("state", "=", "active"), ("date_end", "<", today)])
+        ended.write({"state": "expired"})
+        # An extension recorded after expiry brings the certificate back.
+        self.search([("state", "=", "expired"), ("date_end", ">=", today)]).write(
+            {"state": "active"}
+        )
+        due = self.search(
+            [
+                ("state", "=", "active"),
+                ("reminder_done", "=", False),
+                ("reminder_date", "<=", today),
+            ]
+        )
+        if due:
+            activity_type = self.env.ref("mail.mail_activity_data_todo")
+            model_id = self.env["ir.model"]._get_id(self._name)
+            self.env["mail.activity"].create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": warranty.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": (warranty.user_id or self.env.user).id,
+                        "date_deadline": warranty.date_end,
+                        "summary": self.env._(
+                            "Warranty of %(serial)s ends on %(date)s",
+                            serial=warranty.lot_id.name,
+                            date=warranty.date_end,
+                        ),
+                    }
+                    for warranty in due
+                ]
+            )
+            due.write({"reminder_done": True})
+        return {"expired": len(ended), "reminded": len(due)}
+
+
+class ServiceWarrantyExtension(models.Model):
+    _name = "service.warranty.extension"
+    _description = "Warranty Extension"
+    _order = "date desc, id desc"
+
+    warranty_id = fields.Many2one(
+        "service.warranty", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="warranty_id.company_id", store=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    days = fields.Integer(required=True)
+    reason = fields.Char(required=True, translate=False)
+
+    _days_positive = models.Constraint(
+        "CHECK (days > 0)", "An extension adds at least one day to the warranty."
+    )

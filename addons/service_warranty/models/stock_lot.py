@@ -1,0 +1,215 @@
+import re
+import secrets
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+from ..rules import Facts, Terms, coverage, mask_serial, warranty_period
+from .service_warranty import LIVE_STATES
+
+# 32 URL-safe characters: 192 random bits, far beyond guessing.
+TOKEN_BYTES = 24
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+SERVICE_PATH = "/service/d/"
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    service_token = fields.Char(
+        copy=False,
+        readonly=True,
+        groups="service_warranty.group_aftersales_user",
+        help="Unguessable code printed as a QR label on the unit; it opens the unit's public "
+        "service page. Generated once, never reused.",
+    )
+    service_url = fields.Char(
+        string="Service page", compute="_compute_service_url",
+        groups="service_warranty.group_aftersales_user",
+    )
+    warranty_ids = fields.One2many("service.warranty", "lot_id", string="Certificates")
+    warranty_count = fields.Integer(compute="_compute_warranty_count")
+    warranty_id = fields.Many2one(
+        "service.warranty",
+        string="Current certificate",
+        compute="_compute_warranty_id",
+        store=True,
+        index="btree_not_null",
+        help="The unit's draft or active certificate, or else its most recent one.",
+    )
+    warranty_state = fields.Selection(related="warranty_id.state", string="Warranty status")
+    warranty_date_end = fields.Date(related="warranty_id.date_end", string="Warranty end")
+    service_repair_ids = fields.One2many("repair.order", "lot_id", string="Repair history")
+
+    _service_token_unique = models.UniqueIndex(
+        "(service_token) WHERE service_token IS NOT NULL"
+    )
+
+    def _compute_service_url(self):
+        for lot in self:
+            lot.service_url = (
+                f"{lot.get_base_url()}{SERVICE_PATH}{lot.service_token}"
+                if lot.service_token
+                else False
+            )
+
+    def _compute_warranty_count(self):
+        for lot in self:
+            lot.warranty_count = len(lot.warranty_ids)
+
+    @api.depends("warranty_ids.state")
+    def _compute_warranty_id(self):
+        for lot in self:
+            warranties = lot.warranty_ids
+            live = warranties.filtered(lambda w: w.state in LIVE_STATES)
+            lot.warranty_id = live[:1] or warranties.sorted("id", reverse=True)[:1]
+
+    def action_view_warranties(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_warranty.service_warranty_action"
+        )
+        action["domain"] = [("lot_id", "in", self.ids)]
+        action["context"] = {"default_lot_id": self[:1].id}
+        if len(self.warranty_ids) == 1:
+            action.update(views=[(False, "form")], res_id=self.warranty_ids.id)
+        return action
+
+    def action_issue_warranty(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Issue warranty"),
+            "res_model": "service.warranty.issue",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": self.ids},
+        }
+
+    def action_print_service_labels(self):
+        self._ensure_service_token()
+        return self.env.ref("service_warranty.action_report_service_label").report_action(self)
+
+    @api.private
+    def _ensure_service_token(self):
+        """Give every lot in ``self`` a service token if it has none. The ORM
+        flushes them as one batched UPDATE; a token is never replaced."""
+        for lot in self.sudo().filtered(lambda lot: not lot.service_token):
+            lot.service_token = secrets.token_urlsafe(TOKEN_BYTES)
+        return self
+
+    @api.model
+    @api.private
+    def _search_service_token(self, token):
+        """The lot a label token belongs to, or an empty recordset. Malformed
+        tokens are refused before any query."""
+        if not token or not TOKEN_RE.match(token):
+            return self.browse()
+        return self.sudo().search([("service_token", "=", token)], limit=1)
+
+    @api.private
+    def _get_public_service_values(self):
+        """What the public device page may show: the unit, its warranty status
+        and its service history as plain values (dates and outcomes only).
+        Deliberately no record is handed to the template, so no customer,
+        price or invoice can leak through it."""
+        self.ensure_one()
+        lot = self.sudo()
+        warranty = lot.warranty_id
+        state_labels = dict(
+            warranty._fields["state"]._description_selection(self.env)
+        )
+        repair_labels = dict(
+            self.env["repair.order"]._fields["state"]._description_selection(self.env)
+        )
+        today = fields.Date.context_today(self)
+        history = [
+            {"date": repair.schedule_date.date(), "outcome": repair_labels[repair.state],
+             "under_warranty": repair.under_warranty}
+            for repair in lot.service_repair_ids.sorted("schedule_date", reverse=True)
+            if repair.state != "cancel"
+        ]
+        return {
+            "product_name": lot.product_id.name,
+            "product_code": lot.product_id.default_code or "",
+            "masked_serial": mask_serial(lot.name),
+            "warranty_state": warranty.state or False,
+            "warranty_state_label": state_labels.get(warranty.state, ""),
+            "warranty_date_end": warranty.date_end or False,
+            "warranty_covered": bool(
+                warranty and warranty.state == "active" and warranty.date_end
+                and warranty.date_end >= today
+            ),
+            "history": history,
+            "company_name": lot.company_id.name or self.env.company.name,
+        }
+
+    def get_service_coverage(self, on_date=None, exclusion_codes=None):
+        """What the warranty grants for this serial on ``on_date`` (default
+        today) given the exclusions the repair shop found.
+
+        Returns a dict: ``covered`` (bool), ``remedy`` (refund, exchange,
+        repair, repair_at_cost, repair_paid, none), ``reason`` (a code),
+        ``reason_text`` (in the user's language), ``warranty_id`` and
+        ``date_end`` of the certificate it is based on, and the ``exclusions``
+        that voided it.
+        """
+        self.ensure_one()
+        on_date = fields.Date.to_date(on_date) or fields.Date.context_today(self)
+        codes = tuple(exclusion_codes or ())
+        unknown = set(codes) - set(
+            self.env["service.warranty.exclusion"].with_context(active_test=False)
+            .search([("code", "in", codes)]).mapped("code")
+        )
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "Unknown exclusion code(s): %(codes)s. Known codes are listed in "
+                    "After-sales > Configuration > Exclusions.",
+                    codes=", ".join(sorted(unknown)),
+                )
+            )
+        warranty = self.warranty_id
+        if warranty:
+            verdict = warranty._verdict(on_date, codes)
+        else:
+            policy = self.product_id._get_warranty_policy().get(self.product_id)
+            terms = policy._get_terms() if policy else Terms(post_warranty_mode="none")
+            verdict = coverage(terms, warranty_period(terms, Facts()), on_date, state="missing")
+        return {
+            "covered": verdict.covered,
+            "remedy": verdict.remedy,
+            "reason": verdict.reason,
+            "reason_text": self._verdict_text(verdict, warranty),
+            "warranty_id": warranty.id or False,
+            "date_end": warranty.date_end or False,
+            "exclusions": list(verdict.exclusions),
+        }
+
+    def _verdict_text(self, verdict, warranty):
+        _ = self.env._
+
+        def day(value):
+            return format_date(self.env, value)
+
+        exclusions = self.env["service.warranty.exclusion"].search(
+            [("code", "in", list(verdict.exclusions))]
+        )
+        texts = {
+            "no_certificate": _("No warranty certificate exists for serial %(serial)s.", serial=self.name),
+            "void": _("Certificate %(name)s is void.", name=warranty.name),
+            "replaced": _("Certificate %(name)s was replaced by another unit.", name=warranty.name),
+            "draft": _("Certificate %(name)s is still a draft.", name=warranty.name),
+            "excluded": _(
+                "Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name"))
+            ),
+            "not_started": _("The warranty of %(name)s has no start date yet.", name=warranty.name),
+            "expired": _("The warranty ended on %(date)s.", date=day(warranty.date_end)),
+            "refund_window": _(
+                "Within the refund window (until %(date)s).", date=day(warranty.refund_until)
+            ),
+            "exchange_window": _(
+                "Within the exchange window (until %(date)s).", date=day(warranty.exchange_until)
+            ),
+            "in_warranty": _("Under warranty until %(date)s.", date=day(warranty.date_end)),
+        }
+        return texts[verdict.reason]

@@ -1,0 +1,1 @@
+from . import service_warranty_issue, service_warranty_void

@@ -1,0 +1,5 @@
+import sys
+
+from aftersales.cli import main
+
+sys.exit(main())

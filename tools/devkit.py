@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""Developer commands behind ``tools/test`` and ``tools/demo``.
+
+Standard library only: it runs before the project's own environment exists.
+It never installs Odoo; it finds the one the user brought:
+
+- ``ODOO_BIN`` (path to ``odoo``/``odoo-bin``), else ``odoo`` or ``odoo-bin``
+  on PATH;
+- Odoo's own add-ons next to the ``odoo`` package of that install (a source
+  checkout's ``addons/``), plus any directories in ``ODOO_ADDONS_PATH``;
+- PostgreSQL from the standard ``PG*`` variables (default 127.0.0.1:5432).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+VENV = ROOT / ".venv"
+ADDONS = ROOT / "addons"
+OUR_MODULES = ("service_warranty", "service_rma")
+DEBIAN_PACKAGES = {"wkhtmltopdf": "wkhtmltopdf", "chromium": "chromium"}
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+def banner(message):
+    line = "!" * 78
+    say(f"\n{line}\n!! {message}\n{line}\n")
+
+
+# -- environment -------------------------------------------------------------
+
+
+def pg_settings():
+    host = os.environ.get("PGHOST", "127.0.0.1")
+    port = os.environ.get("PGPORT", "5432")
+    user = os.environ.get("PGUSER") or os.environ.get("USER") or ""
+    if user == "postgres":
+        sys.exit(
+            "Odoo refuses to connect as the 'postgres' role. Set PGUSER to another role "
+            "that may create databases (e.g. `createuser -s odoo` and PGUSER=odoo)."
+        )
+    return host, port, os.environ.get("PGUSER"), os.environ.get("PGPASSWORD")
+
+
+def pg_env():
+    host, port, _user, _password = pg_settings()
+    return dict(os.environ, PGHOST=host, PGPORT=port)
+
+
+def drop_database(name):
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", name],
+        env=pg_env(),
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def find_odoo():
+    """((command list, Odoo's own add-on dirs), None), or (None, why not found)."""
+    explicit = os.environ.get("ODOO_BIN")
+    candidates = [explicit] if explicit else [shutil.which("odoo"), shutil.which("odoo-bin")]
+    for candidate in filter(None, candidates):
+        path = Path(candidate)
+        if not path.exists():
+            continue
+        python = _launcher_python(path)
+        command = [python, str(path)] if python else [str(path)]
+        return (command, _odoo_addons_dirs(path, python)), None
+    reason = (
+        f"ODOO_BIN={explicit} does not exist"
+        if explicit
+        else "no `odoo` or `odoo-bin` command on PATH and ODOO_BIN is not set"
+    )
+    return None, reason
+
+
+def _launcher_python(path):
+    try:
+        first = path.open("rb").readline().decode(errors="replace")
+    except OSError:
+        return None
+    if first.startswith("#!"):
+        interpreter = first[2:].strip().split()
+        if interpreter and interpreter[0].endswith("env") and len(interpreter) > 1:
+            return shutil.which(interpreter[1])
+        if interpreter and "python" in interpreter[0]:
+            return interpreter[0]
+    return None
+
+
+def _odoo_addons_dirs(path, python):
+    dirs = []
+    roots = [path.resolve().parent]
+    if python:
+        probe = subprocess.run(
+            [python, "-c", "import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip():
+            roots.insert(0, Path(probe.stdout.strip()))
+    for root in roots:
+        candidate = root / "addons"
+        if (candidate / "web" / "__manifest__.py").exists() and candidate not in dirs:
+            dirs.append(candidate)
+    for extra in filter(None, os.environ.get("ODOO_ADDONS_PATH", "").split(",")):
+        dirs.append(Path(extra))
+    return dirs
+
+
+def our_modules():
+    return [name for name in OUR_MODULES if (ADDONS / name / "__manifest__.py").exists()]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_args(database, addons_dirs, port):
+    host, pg_port, user, password = pg_settings()
+    args = [
+        "-d", database,
+        f"--db_host={host}", f"--db_port={pg_port}",
+        f"--addons-path={','.join(str(d) for d in [*addons_dirs, ADDONS])}",
+        f"--http-port={port}", "--http-interface=127.0.0.1",
+        "--data-dir", str(BUILD / "odoo-data"),
+        "--workers=0", "--max-cron-threads=0",
+    ]
+    if user:
+        args.append(f"--db_user={user}")
+    if password:
+        args.append(f"--db_password={password}")
+    return args
+
+
+def ensure_debian_packages(names):
+    """Install what the Odoo tier needs (wkhtmltopdf for PDF reports, Chromium
+    for UI tours) from Debian's packages when missing and we may."""
+    missing = [name for name in names if not shutil.which(name)]
+    if not missing:
+        return []
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return missing
+    say(f"Installing {', '.join(missing)} from Debian's packages...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", *[DEBIAN_PACKAGES[m] for m in missing]],
+        env=env,
+        check=False,
+    )
+    return [name for name in names if not shutil.which(name)]
+
+
+def ensure_venv():
+    """The project's own environment: the aftersales package and dev tools."""
+    stamp = VENV / ".pyproject.sha256"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    python = VENV / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return python
+    say("Preparing the development environment (.venv)...")
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True
+    )
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev]"], check=True
+    )
+    stamp.write_text(digest)
+    return python
+
+
+# -- tiers -------------------------------------------------------------------
+
+
+def tier(passed=0, failed=0, skipped=0, note=""):
+    return {"passed": passed, "failed": failed, "skipped": skipped, "note": note}
+
+
+def run_lint(python):
+    say("== lint: ruff")
+    targets = [p for p in ("addons", "scripts", "tests", "tools", "bench") if (ROOT / p).exists()]
+    result = subprocess.run(
+        [str(python), "-m", "ruff", "check", *targets],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    say(result.stdout.strip() or "(ruff printed nothing)")
+    if result.stderr.strip():
+        say(result.stderr.strip())
+    if result.returncode == 0:
+        return tier(passed=1, note="ruff check: no problem")
+    problems = re.search(r"Found (\d+) error", result.stdout)
+    return tier(failed=int(problems.group(1)) if problems else 1, note="ruff check found problems")
+
+
+def _junit_counts(path):
+    tree = ET.parse(path)
+    suites = [tree.getroot()] if tree.getroot().tag == "testsuite" else tree.getroot()
+    total = failed = skipped = 0
+    for suite in suites:
+        total += int(suite.get("tests", 0))
+        failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+    return total - failed - skipped, failed, skipped
+
+
+def run_pytest(python, name, paths, extra_env=None):
+    say(f"== {name}: pytest {' '.join(paths)}")
+    report = BUILD / f"junit-{name}.xml"
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", f"--junitxml={report}", *paths],
+        cwd=ROOT,
+        env=dict(os.environ, **(extra_env or {})),
+        check=False,
+    )
+    if result.returncode == 5:
+        return tier(note="no test collected")
+    if not report.exists():
+        return tier(failed=1, note=f"pytest exited {result.returncode} without a report")
+    passed, failed, skipped = _junit_counts(report)
+    if result.returncode and not failed:
+        failed = 1
+    return tier(passed, failed, skipped, note=f"pytest exit code {result.returncode}")
+
+
+SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+LOG_LINE_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
+SKIP_RE = re.compile(r" skipped \S+ : ")
+
+
+def run_odoo(odoo):
+    command, addons_dirs = odoo
+    modules = our_modules()
+    missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium"])
+    database = f"aftersales_test_{int(time.time())}_{os.getpid()}"
+    log_path = BUILD / "odoo-tests.log"
+    say(f"== odoo: {' '.join(command)} on fresh database {database}")
+    found = ", ".join(map(str, addons_dirs)) or "(none found)"
+    say(f"   modules: {', '.join(modules)}; Odoo add-ons: {found}")
+    args = [
+        *command,
+        *odoo_args(database, addons_dirs, free_port()),
+        "-i", ",".join(modules),
+        "--test-enable",
+        f"--test-tags={','.join('/' + m for m in modules)}",
+        "--stop-after-init",
+        "--log-level=test",
+    ]
+    started = time.monotonic()
+    try:
+        with log_path.open("w") as log:
+            result = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, cwd=BUILD, check=False)
+    finally:
+        drop_database(database)
+    elapsed = time.monotonic() - started
+    text = log_path.read_text(errors="replace")
+    error_lines = [
+        line for line in text.splitlines()
+        if (m := LOG_LINE_RE.match(line)) and m.group(1) in ("ERROR", "CRITICAL")
+    ]
+    for line in error_lines[:40]:
+        say("   " + line[:300])
+    summary = SUMMARY_RE.findall(text)
+    note = f"{elapsed:.0f}s, log in build/odoo-tests.log"
+    if missing_tools:
+        note += f"; missing {', '.join(missing_tools)}: those tests skip"
+    if not summary:
+        say(text[-3000:])
+        return tier(failed=1, note=f"Odoo did not report test results (exit {result.returncode}); {note}")
+    failed, errors, total = map(int, summary[-1])
+    skipped = len(SKIP_RE.findall(text))
+    failures = failed + errors
+    unexplained = 0
+    if not failures:
+        unexplained = len([line for line in error_lines if "when loading database" not in line])
+    if result.returncode and not failures and not unexplained:
+        unexplained = 1
+    if unexplained:
+        note += f"; {unexplained} error(s) logged outside tests"
+    return tier(max(total - failures - skipped, 0), failures + unexplained, skipped, note)
+
+
+def git_head():
+    result = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() or None
+
+
+def cmd_test(options):
+    BUILD.mkdir(exist_ok=True)
+    tiers = {}
+    python = ensure_venv()
+    if not options.skip_lint:
+        tiers["lint"] = run_lint(python)
+    tiers["fast"] = run_pytest(python, "fast", ["tests/unit"])
+    odoo, reason = find_odoo()
+    if options.skip_odoo:
+        tiers["odoo"] = tier(note="skipped on request (--skip-odoo)")
+    elif odoo is None:
+        banner(f"ODOO 19 NOT FOUND: {reason}. The Odoo tier did NOT run.")
+        tiers["odoo"] = tier(note=f"NOT RUN: Odoo not found ({reason})")
+    else:
+        tiers["odoo"] = run_odoo(odoo)
+    e2e = ROOT / "tests" / "e2e"
+    if e2e.is_dir() and any(e2e.glob("test_*.py")):
+        if odoo is None:
+            tiers["e2e"] = tier(note="NOT RUN: Odoo not found")
+        else:
+            tiers["e2e"] = run_pytest(
+                python, "e2e", ["tests/e2e"],
+                extra_env={"ODOO_BIN": " ".join(odoo[0]), "ODOO_ADDONS_PATH": ",".join(map(str, odoo[1]))},
+            )
+    summary = {"head": git_head(), "tiers": tiers}
+    (BUILD / "test-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    say("\n== summary (build/test-summary.json)")
+    for name, t in tiers.items():
+        counts = f"{t['passed']:4} passed {t['failed']:4} failed {t['skipped']:4} skipped"
+        say(f"   {name:5} {counts}  {t['note']}")
+    totals = {key: sum(t[key] for t in tiers.values()) for key in ("passed", "failed", "skipped")}
+    say(f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
+    if odoo is None and not options.skip_odoo:
+        banner("The Odoo tier did not run: this result says nothing about the add-ons.")
+        if os.environ.get("CI"):
+            return 1
+    return 1 if totals["failed"] else 0
+
+
+# -- demo --------------------------------------------------------------------
+
+
+def cmd_demo(options):
+    odoo, reason = find_odoo()
+    if odoo is None:
+        sys.exit(f"Odoo 19 not found: {reason}. See README.md, 'Prerequisites'.")
+    command, addons_dirs = odoo
+    BUILD.mkdir(exist_ok=True)
+    database = options.database
+    port = options.port or free_port()
+    ensure_debian_packages(["wkhtmltopdf"])
+    if not options.keep:
+        drop_database(database)
+    modules = our_modules()
+    say(f"Installing {', '.join(modules)} with demo data into database '{database}' (a few minutes)...")
+    log_path = BUILD / "demo-install.log"
+    with log_path.open("w") as log:
+        result = subprocess.run(
+            [*command, *odoo_args(database, addons_dirs, port), "-i", ",".join(modules),
+             "--with-demo", "--stop-after-init", "--log-level=warn"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=BUILD, check=False,
+        )
+    if result.returncode:
+        sys.exit(f"Installing failed (exit {result.returncode}); see {log_path}")
+    token = subprocess.run(
+        ["psql", "-At", "-d", database, "-c",
+         "SELECT service_token FROM stock_lot WHERE service_token IS NOT NULL ORDER BY id LIMIT 1"],
+        env=pg_env(), capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    base = f"http://127.0.0.1:{port}"
+    say("")
+    say(f"Aftersales demo on {base}")
+    say("  log in:        admin / admin")
+    say(f"  certificates:  {base}/odoo/action-service_warranty.service_warranty_action")
+    if token:
+        say(f"  a device page: {base}/service/d/{token}   (what a customer's QR label opens)")
+    say("  next: open a certificate, print its card; Inventory > a serial > Print QR label.")
+    say("Ctrl-C stops the server; the database stays (drop it with `dropdb " + database + "`).")
+    say("")
+    server = subprocess.Popen(
+        [*command, *odoo_args(database, addons_dirs, port), "--log-level=warn"], cwd=BUILD
+    )
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="devkit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    test = sub.add_parser("test", help="run every test tier and write build/test-summary.json")
+    test.add_argument("--skip-odoo", action="store_true", help="do not run the Odoo tier")
+    test.add_argument("--skip-lint", action="store_true", help="do not run ruff")
+    demo = sub.add_parser("demo", help="fresh database with both add-ons and demo data, then serve it")
+    demo.add_argument("--database", default="aftersales_demo")
+    demo.add_argument("--port", type=int, default=8069)
+    demo.add_argument("--keep", action="store_true", help="reuse the database instead of recreating it")
+    options = parser.parse_args(argv)
+    return {"test": cmd_test, "demo": cmd_demo}[options.command](options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
