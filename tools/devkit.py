@@ -250,10 +250,36 @@ LOG_LINE_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
 SKIP_RE = re.compile(r" skipped \S+ : ")
 
 
+def odoo_has_websocket(command):
+    """Odoo's browser tests drive Chromium through websocket-client, a test
+    dependency its requirements.txt omits; without it tours skip."""
+    if "python" not in Path(command[0]).name:
+        return True
+    probe = subprocess.run([command[0], "-c", "import websocket"], capture_output=True, check=False)
+    if probe.returncode == 0:
+        return True
+    banner("websocket-client is missing from Odoo's Python: UI tours will be SKIPPED. "
+           f"Install it there: {command[0]} -m pip install websocket-client")
+    return False
+
+
+def run_logged(args, log_path, timeout):
+    """Run a command into a log file; (exit code, timed out)."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=BUILD)
+        try:
+            return process.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait(), True
+
+
 def run_odoo(odoo):
     command, addons_dirs = odoo
     modules = our_modules()
     missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium"])
+    if not odoo_has_websocket(command):
+        missing_tools.append("websocket-client")
     database = f"aftersales_test_{int(time.time())}_{os.getpid()}"
     log_path = BUILD / "odoo-tests.log"
     say(f"== odoo: {' '.join(command)} on fresh database {database}")
@@ -269,9 +295,9 @@ def run_odoo(odoo):
         "--log-level=test",
     ]
     started = time.monotonic()
+    timeout = int(os.environ.get("AFTERSALES_ODOO_TIMEOUT", "2700"))
     try:
-        with log_path.open("w") as log:
-            result = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, cwd=BUILD, check=False)
+        returncode, timed_out = run_logged(args, log_path, timeout)
     finally:
         drop_database(database)
     elapsed = time.monotonic() - started
@@ -286,16 +312,18 @@ def run_odoo(odoo):
     note = f"{elapsed:.0f}s, log in build/odoo-tests.log"
     if missing_tools:
         note += f"; missing {', '.join(missing_tools)}: those tests skip"
+    if timed_out:
+        return tier(failed=1, note=f"Odoo was stopped after {timeout}s (AFTERSALES_ODOO_TIMEOUT); {note}")
     if not summary:
         say(text[-3000:])
-        return tier(failed=1, note=f"Odoo did not report test results (exit {result.returncode}); {note}")
+        return tier(failed=1, note=f"Odoo did not report test results (exit {returncode}); {note}")
     failed, errors, total = map(int, summary[-1])
     skipped = len(SKIP_RE.findall(text))
     failures = failed + errors
     unexplained = 0
     if not failures:
         unexplained = len([line for line in error_lines if "when loading database" not in line])
-    if result.returncode and not failures and not unexplained:
+    if returncode and not failures and not unexplained:
         unexplained = 1
     if unexplained:
         note += f"; {unexplained} error(s) logged outside tests"

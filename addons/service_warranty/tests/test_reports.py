@@ -1,7 +1,7 @@
 import shutil
 import unittest
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import WarrantyCase
 
@@ -47,6 +47,19 @@ class TestReports(WarrantyCase):
         action = lot.with_user(self.sales_user).action_print_service_labels()
         self.assertEqual(action["report_name"], "service_warranty.report_service_label")
         self.assertTrue(lot.sudo().service_token)
+
+
+@tagged("post_install", "-at_install")
+class TestReportsPdf(HttpCase, WarrantyCase):
+    """wkhtmltopdf fetches the report's stylesheets from the running server:
+    an HttpCase lets the server answer within the test transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _order, picking = cls._deliver(cls.product, ["PDF-0001", "PDF-0002"])
+        cls.warranties = picking.warranty_ids
+        cls.Report = cls.env["ir.actions.report"].with_user(cls.sales_user)
 
     @unittest.skipUnless(shutil.which("wkhtmltopdf"), "wkhtmltopdf is not installed")
     def test_card_and_labels_render_as_pdf(self):

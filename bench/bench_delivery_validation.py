@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Benchmark: what issuing warranty certificates adds to validating a delivery.
+
+Two fresh databases in the same run: one with Odoo's sale_stock + repair +
+portal (what service_warranty depends on), one with service_warranty on top.
+In each, validate one delivery of each size (default 1,000 and 10,000
+serials) and time `button_validate()` alone. Prints the seconds, the SQL
+queries and the ratio with/without. Target: certificates add at most 30%.
+
+    python3 bench/bench_delivery_validation.py [--sizes 1000,10000] [--repeat 1]
+
+Needs Odoo 19 and PostgreSQL as for ./tools/test. Takes several minutes (two
+module installs, then the validations); the databases are dropped afterwards.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tools"))
+import devkit  # noqa: E402
+
+BASELINE_MODULES = "sale_stock,repair,portal"
+
+
+def run_in(database, modules, sizes, repeat, odoo):
+    command, addons_dirs = odoo
+    args = devkit.odoo_args(database, addons_dirs, devkit.free_port())
+    devkit.drop_database(database)
+    print(f"installing {modules} into {database}...", flush=True)
+    install = subprocess.run(
+        [*command, *args, "-i", modules, "--stop-after-init", "--log-level=warn"],
+        capture_output=True, text=True, check=False,
+    )
+    if install.returncode:
+        sys.exit(f"install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
+    results = []
+    try:
+        for _ in range(repeat):
+            shell = subprocess.run(
+                [*command, "shell", *args, "--log-level=warn", "--no-http"],
+                input=(HERE / "delivery_validation_shell.py").read_text(),
+                capture_output=True, text=True, check=False,
+                env=dict(os.environ, BENCH_SIZES=",".join(map(str, sizes))),
+            )
+            lines = [line[6:] for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
+            if shell.returncode or len(lines) != len(sizes):
+                sys.exit(f"benchmark failed:\n{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
+            results.append([json.loads(line) for line in lines])
+    finally:
+        devkit.drop_database(database)
+    # Best of the repeats per size: the least disturbed measurement.
+    return {
+        size: min((run[i] for run in results), key=lambda r: r["seconds"])
+        for i, size in enumerate(sizes)
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=1)
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+    odoo, reason = devkit.find_odoo()
+    if odoo is None:
+        sys.exit(f"Odoo 19 not found: {reason}")
+    stamp = f"{int(time.time())}_{os.getpid()}"
+    without = run_in(f"bench_without_{stamp}", BASELINE_MODULES, sizes, options.repeat, odoo)
+    with_ = run_in(f"bench_with_{stamp}", "service_warranty", sizes, options.repeat, odoo)
+    print()
+    header = ("serials", "without s", "with s", "ratio", "q without", "q with", "certs")
+    print("{:>8} {:>10} {:>8} {:>6} {:>10} {:>7} {:>6}".format(*header))
+    worst = 0.0
+    for size in sizes:
+        a, b = without[size], with_[size]
+        ratio = b["seconds"] / a["seconds"]
+        worst = max(worst, ratio)
+        print(f"{size:>8} {a['seconds']:>10.2f} {b['seconds']:>8.2f} {ratio:>6.2f} "
+              f"{a['queries']:>10} {b['queries']:>7} {b['certificates']:>6}")
+    print(f"\nworst ratio {worst:.2f} (target <= 1.30): {'OK' if worst <= 1.30 else 'OVER TARGET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
