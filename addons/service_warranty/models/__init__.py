@@ -4,6 +4,7 @@ from . import (
     service_warranty,
     service_warranty_exclusion,
     service_warranty_policy,
+    service_warranty_register,
     stock_lot,
     stock_picking,
 )

@@ -12,6 +12,8 @@ from .service_warranty import LIVE_STATES
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 SERVICE_PATH = "/service/d/"
+# A label URL: any host, then /service/d/<token>, maybe a trailing slash or query.
+URL_TOKEN_RE = re.compile(r"/service/d/([A-Za-z0-9_-]{32})/?(?:[?#].*)?$")
 
 
 class StockLot(models.Model):
@@ -105,6 +107,112 @@ class StockLot(models.Model):
         if not token or not TOKEN_RE.match(token):
             return self.browse()
         return self.sudo().search([("service_token", "=", token)], limit=1)
+
+    @api.model
+    @api.private
+    def _find_by_service_code(self, code):
+        """The unit a scanned code designates: a label URL, a bare token or a
+        serial number (any case, stray whitespace). Empty when unknown or
+        ambiguous. Each form is one indexed look-up."""
+        code = (code or "").strip()
+        if not code:
+            return self.browse()
+        match = URL_TOKEN_RE.search(code)
+        if match:
+            return self._search_service_token(match.group(1))
+        if TOKEN_RE.match(code):
+            lot = self._search_service_token(code)
+            if lot:
+                return lot
+        lots = self.search([("name", "=ilike", code)], limit=2)
+        lots = lots.filtered(lambda lot: lot.product_id.tracking == "serial")
+        return lots if len(lots) == 1 else self.browse()
+
+    @api.model
+    def get_service_status(self, code, on_date=None):
+        """Everything staff need about a scanned unit, in one call: product,
+        serial, customer, certificate and its dates, today's verdict, and the
+        repair history. ``False`` when the code designates no unit."""
+        lot = self._find_by_service_code(code)
+        if not lot:
+            return False
+        lot.check_access("read")
+        warranty = lot.warranty_id
+        verdict = lot.get_service_coverage(on_date)
+        return {
+            "lot_id": lot.id,
+            "serial": lot.name,
+            "product": lot.product_id.display_name,
+            "product_code": lot.product_id.default_code or False,
+            "service_url": lot.sudo().service_url or False,
+            "customer": warranty.partner_id.display_name or False,
+            "certificate": warranty and {
+                "id": warranty.id,
+                "name": warranty.name,
+                "state": warranty.state,
+                "policy": warranty.policy_id.display_name,
+                "date_sale": warranty.date_sale or False,
+                "date_delivery": warranty.date_delivery or False,
+                "date_install": warranty.date_install or False,
+                "date_start": warranty.date_start or False,
+                "date_end": warranty.date_end or False,
+                "refund_until": warranty.refund_until or False,
+                "exchange_until": warranty.exchange_until or False,
+                "invoice_ref": warranty.invoice_ref or False,
+            },
+            "verdict": verdict,
+            "repairs": [
+                {
+                    "name": repair.name,
+                    "date": repair.schedule_date.date(),
+                    "state": repair.state,
+                    "under_warranty": repair.under_warranty,
+                    "technician": repair.user_id.display_name or False,
+                }
+                for repair in lot.service_repair_ids.sorted("schedule_date")
+            ],
+        }
+
+    @api.model
+    def get_service_labels(self, serials=None, picking=None, sale_order=None):
+        """Label data for the units named by serial numbers, a transfer
+        reference or a sale order reference, in one call: missing tokens are
+        created. Returns ``{"labels": [{serial, product, product_code, url}],
+        "unknown": [serials not found]}``."""
+        lots = self.browse()
+        unknown = []
+        if serials:
+            wanted = [s.strip() for s in serials if s and s.strip()]
+            found = self.search([("name", "in", wanted)])
+            lots |= found
+            names = set(found.mapped("name"))
+            unknown = [s for s in wanted if s not in names]
+        if picking:
+            pickings = self.env["stock.picking"].search([("name", "=", picking)])
+            if not pickings:
+                raise UserError(self.env._("No transfer named %(name)s.", name=picking))
+            lots |= pickings.move_line_ids.lot_id
+        if sale_order:
+            orders = self.env["sale.order"].search([("name", "=", sale_order)])
+            if not orders:
+                raise UserError(self.env._("No sale order named %(name)s.", name=sale_order))
+            lots |= orders.picking_ids.move_line_ids.lot_id
+        lots = lots.filtered(lambda lot: lot.product_id.tracking == "serial")
+        lots.check_access("read")
+        lots._ensure_service_token()
+        lots = lots.sudo()
+        return {
+            "labels": [
+                {
+                    "serial": lot.name,
+                    "product": lot.product_id.name,
+                    "product_code": lot.product_id.default_code or False,
+                    "url": lot.service_url,
+                }
+                for lot in lots.sorted("name")
+            ],
+            "unknown": unknown,
+        }
 
     @api.private
     def _get_public_service_values(self):

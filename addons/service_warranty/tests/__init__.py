@@ -1,1 +1,10 @@
-from . import test_access, test_coverage, test_dates, test_issuance, test_public_page, test_reports, test_tour
+from . import (
+    test_access,
+    test_coverage,
+    test_dates,
+    test_issuance,
+    test_public_page,
+    test_reports,
+    test_service_api,
+    test_tour,
+)

@@ -1,0 +1,176 @@
+from datetime import date
+
+from odoo import api, models
+
+REQUIRED = ("serial", "product", "customer", "date_sale")
+
+
+class ServiceWarranty(models.Model):
+    _inherit = "service.warranty"
+
+    @api.model
+    def register_units(self, rows, dry_run=False):
+        """Register units sold outside Odoo (or migrated from an old system).
+
+        ``rows``: dicts with ``line`` (the caller's line number, echoed back),
+        ``serial``, ``product`` (internal reference or barcode), ``customer``
+        (reference, email or exact name), ``date_sale`` and optional
+        ``date_install``, ``invoice_ref``, ``policy`` (name; default: the
+        product's). Every row is checked first; then the good ones are created
+        in one batch (missing serials too), unless ``dry_run``. The look-ups
+        are one query each for the whole batch.
+
+        Idempotent: a serial whose live certificate already belongs to the same
+        customer is reported as skipped, never created twice.
+
+        Returns ``{"created": [{line, serial, certificate}], "skipped":
+        [{line, serial, reason}], "errors": [{line, column, reason}]}``.
+        """
+        self.check_access("create")
+        lookup = self._register_lookups(rows)
+        errors, skipped, good, seen = [], [], [], set()
+        for row in rows:
+            kind, *detail = self._register_check_row(row, lookup, seen)
+            if kind == "error":
+                errors.extend({"line": row.get("line"), "column": column, "reason": reason}
+                              for column, reason in detail[0])
+            elif kind == "skip":
+                skipped.append({"line": row.get("line"), "serial": row["serial"].strip(),
+                                "reason": detail[0]})
+            else:
+                good.append((row, detail[0]))
+        created = [{"line": row.get("line"), "serial": vals["serial"], "certificate": False}
+                   for row, vals in good]
+        if good and not dry_run:
+            warranties = self._register_create([vals for _row, vals in good], lookup["lots"])
+            for entry, warranty in zip(created, warranties):
+                entry["certificate"] = warranty.name
+        return {"created": created, "skipped": skipped, "errors": errors}
+
+    @api.private
+    def _register_lookups(self, rows):
+        """Everything the rows refer to, one search per kind."""
+        rows = [row for row in rows if isinstance(row, dict)]
+        codes = list({r["product"] for r in rows if r.get("product")})
+        products = {}
+        for product in self.env["product.product"].search(
+            ["|", ("default_code", "in", codes), ("barcode", "in", codes)]
+        ):
+            for code in (product.default_code, product.barcode):
+                if code:
+                    products.setdefault(code, product)
+        values = list({r["customer"] for r in rows if r.get("customer")})
+        partners = self.env["res.partner"].search(
+            ["|", "|", ("ref", "in", values), ("email", "in", values), ("name", "in", values)]
+        ) if values else self.env["res.partner"]
+        customers = {}
+        for value in values:
+            for field in ("ref", "email", "name"):
+                matches = partners.filtered(lambda p, f=field, v=value: p[f] == v)
+                if matches:
+                    # False marks an ambiguous value.
+                    customers[value] = matches if len(matches) == 1 else False
+                    break
+        names = list({r["policy"] for r in rows if r.get("policy")})
+        policies = {
+            policy.name: policy
+            for policy in self.env["service.warranty.policy"].search([("name", "in", names)])
+        }
+        serials = list({str(r["serial"]).strip() for r in rows if r.get("serial")})
+        lots = self.env["stock.lot"].search([("name", "in", serials)]) if serials else self.env["stock.lot"]
+        live = self.search([("lot_id", "in", lots.ids), ("state", "in", ("draft", "active"))])
+        return {
+            "products": products,
+            "customers": customers,
+            "policies": policies,
+            "lots": {(lot.name, lot.product_id): lot for lot in lots},
+            "live": {w.lot_id: w for w in live},
+        }
+
+    @api.private
+    def _register_check_row(self, row, lookup, seen):
+        """("error", [(column, reason)]), ("skip", reason) or ("ok", vals)."""
+        _ = self.env._
+        missing = [col for col in REQUIRED if not str(row.get(col) or "").strip()]
+        if missing:
+            return "error", [(col, _("%(column)s is required.", column=col)) for col in missing]
+        product = lookup["products"].get(row["product"])
+        if not product:
+            return "error", [("product", _("No product with internal reference or barcode %(code)s.",
+                                           code=row["product"]))]
+        if product.tracking != "serial":
+            return "error", [("product", _("%(product)s is not tracked by serial number.",
+                                           product=product.display_name))]
+        partner = lookup["customers"].get(row["customer"])
+        if not partner:
+            reason = (
+                _("Several customers match %(value)s: use their reference.", value=row["customer"])
+                if partner is False
+                else _("No customer with reference, email or name %(value)s.", value=row["customer"])
+            )
+            return "error", [("customer", reason)]
+        dates = {}
+        for column in ("date_sale", "date_install"):
+            try:
+                dates[column] = date.fromisoformat(row[column]) if row.get(column) else None
+            except (TypeError, ValueError):
+                return "error", [(column, _("%(value)s is not a date (YYYY-MM-DD).", value=row[column]))]
+        if dates["date_install"] and dates["date_install"] < dates["date_sale"]:
+            return "error", [("date_install", _("The installation date is before the sale date."))]
+        policy = (
+            lookup["policies"].get(row["policy"]) if row.get("policy")
+            else product._get_warranty_policy().get(product)
+        )
+        if not policy:
+            reason = (
+                _("No warranty policy named %(name)s.", name=row["policy"]) if row.get("policy")
+                else _("%(product)s has no warranty policy: name one in the policy column.",
+                       product=product.display_name)
+            )
+            return "error", [("policy", reason)]
+        key = (row["serial"].strip(), product)
+        if key in seen:
+            return "error", [("serial", _("Serial %(serial)s appears twice in this file.", serial=key[0]))]
+        seen.add(key)
+        existing = lookup["live"].get(lookup["lots"].get(key))
+        if existing:
+            if existing.partner_id.commercial_partner_id == partner.commercial_partner_id:
+                return "skip", _("already registered as %(name)s", name=existing.name)
+            return "error", [("serial", _("Serial %(serial)s is registered to another customer (%(name)s).",
+                                          serial=key[0], name=existing.name))]
+        return "ok", {
+            "serial": key[0],
+            "product": product,
+            "partner_id": partner.id,
+            "policy_id": policy.id,
+            "date_sale": dates["date_sale"],
+            "date_delivery": dates["date_sale"],
+            "date_install": dates["date_install"],
+            "invoice_ref": row.get("invoice_ref") or False,
+        }
+
+    @api.private
+    def _register_create(self, vals_list, lots):
+        """Create the missing serials, then the certificates, one batch each.
+        Registering a unit implies its serial exists: it is created whatever
+        the user's inventory rights."""
+        new = [(v["serial"], v["product"]) for v in vals_list if (v["serial"], v["product"]) not in lots]
+        created = self.env["stock.lot"].sudo().create(
+            [{"name": name, "product_id": product.id, "company_id": self.env.company.id}
+             for name, product in new]
+        )
+        lots = {**lots, **{(lot.name, lot.product_id): lot for lot in created}}
+        return self.create([
+            {
+                "lot_id": lots[(v["serial"], v["product"])].id,
+                "partner_id": v["partner_id"],
+                "policy_id": v["policy_id"],
+                "date_sale": v["date_sale"],
+                "date_delivery": v["date_delivery"],
+                "date_install": v["date_install"],
+                "invoice_ref": v["invoice_ref"],
+                "origin": "import",
+                "state": "active",
+            }
+            for v in vals_list
+        ])
