@@ -15,10 +15,11 @@ from odoo import Command
 env = env(context=dict(env.context, tracking_disable=True))  # noqa: F821 (odoo shell global)
 has_warranty = "service.warranty" in env
 warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
-customer = env["res.partner"].create({"name": "Bench customer"})
-policy = has_warranty and env["service.warranty.policy"].create({"name": "Bench policy"})
 
 for size in map(int, os.environ["BENCH_SIZES"].split(",")):
+    # Created per size: each size's work is rolled back at its end.
+    customer = env["res.partner"].create({"name": "Bench customer"})
+    policy = has_warranty and env["service.warranty.policy"].create({"name": "Bench policy"})
     product = env["product.product"].create(
         {"name": f"Bench unit {size}", "is_storable": True, "tracking": "serial",
          **({"warranty_policy_id": policy.id} if has_warranty else {})}

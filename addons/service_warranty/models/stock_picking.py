@@ -94,10 +94,11 @@ class StockPicking(models.Model):
         return warranties
 
     def _service_warranty_handle_returns(self):
-        """A unit coming back from a customer voids its live certificate when
-        the policy says so (refunds); otherwise the certificate is kept and the
-        return is noted on it."""
-        move_lines = self.move_line_ids.with_prefetch().filtered(
+        """A unit sent back by the customer through a return of its delivery
+        voids its live certificate when the policy says so (refunds); otherwise
+        the certificate is kept and the return is noted on it. Other receipts
+        from customers (a unit coming in for service) leave it alone."""
+        move_lines = self.filtered("return_id").move_line_ids.with_prefetch().filtered(
             lambda ml: ml.state == "done"
             and ml.lot_id
             and ml.location_id.usage == "customer"

@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
+from psycopg2.errors import UniqueViolation
+
+OPEN_LOAN_STATES = ("draft", "out")
+
+
+class ServiceLoaner(models.Model):
+    _name = "service.loaner"
+    _description = "Loaner Unit Loan"
+    _inherit = ["mail.thread"]
+    _order = "date_out desc, id desc"
+    _check_company_auto = True
+
+    rma_id = fields.Many2one("service.rma", string="RMA", required=True, index=True, ondelete="restrict",
+                             check_company=True)
+    company_id = fields.Many2one(related="rma_id.company_id", store=True, precompute=True)
+    partner_id = fields.Many2one(related="rma_id.partner_id", store=True, precompute=True)
+    lot_id = fields.Many2one(
+        "stock.lot", string="Loaner unit", required=True, index=True, check_company=True,
+        domain="[('is_loaner', '=', True)]",
+    )
+    product_id = fields.Many2one(related="lot_id.product_id", store=True, precompute=True)
+    state = fields.Selection(
+        [("draft", "To hand over"), ("out", "With the customer"), ("returned", "Returned"),
+         ("cancel", "Cancelled")],
+        default="draft", required=True, tracking=True, copy=False, index=True,
+    )
+    date_out = fields.Date(readonly=True, copy=False)
+    date_due = fields.Date(
+        required=True, default=lambda self: fields.Date.context_today(self) + timedelta(days=14),
+        tracking=True,
+    )
+    date_returned = fields.Date(readonly=True, copy=False)
+    picking_out_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    picking_back_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    overdue_warned = fields.Boolean(readonly=True, copy=False)
+
+    # A pool unit is lent at most once at a time, whoever asks at the same moment.
+    _lot_open_unique = models.UniqueIndex("(lot_id) WHERE state IN ('draft', 'out')")
+
+    @api.depends("state", "date_due")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for loan in self:
+            loan.is_overdue = loan.state == "out" and loan.date_due < today
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue loans."))
+        domain = [("state", "=", "out"), ("date_due", "<", fields.Date.context_today(self))]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    @api.depends("lot_id", "rma_id")
+    def _compute_display_name(self):
+        for loan in self:
+            loan.display_name = f"{loan.lot_id.name} → {loan.rma_id.name}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        try:
+            with self.env.cr.savepoint():
+                loans = super().create(vals_list)
+                self.env.flush_all()
+        except UniqueViolation as error:
+            # Another clerk lent the same unit a moment ago: Odoo retries the
+            # request, which then sees the unit taken and says so.
+            raise ConcurrencyError("loaner unit lent twice at the same time") from error
+        loans._check_lot_available()
+        loans._create_picking_out()
+        return loans
+
+    def _check_lot_available(self):
+        for loan in self:
+            if not loan.lot_id.is_loaner:
+                raise UserError(self.env._("%(serial)s is not in the loaner pool.", serial=loan.lot_id.name))
+
+    @api.model
+    def _find_available_unit(self, product):
+        """A pool unit of ``product`` in a loaner location and not lent out."""
+        lent = self.search([("state", "in", OPEN_LOAN_STATES)]).lot_id
+        quants = self.env["stock.quant"].search([
+            ("product_id", "=", product.id),
+            ("lot_id.is_loaner", "=", True),
+            ("lot_id", "not in", lent.ids),
+            ("location_id.usage", "=", "internal"),
+            ("quantity", ">", 0),
+        ], order="in_date, id")
+        return quants.lot_id[:1]
+
+    def _create_picking_out(self):
+        for loan in self:
+            rma = loan.rma_id
+            warehouse = rma._get_warehouse()
+            source = loan.lot_id.quant_ids.filtered(
+                lambda q: q.quantity > 0 and q.location_id.usage == "internal"
+            ).location_id[:1] or warehouse._get_loaner_location()
+            loan.picking_out_id = rma._create_unit_picking(
+                warehouse.out_type_id, source, rma.partner_id.property_stock_customer, loan.lot_id
+            )
+
+    def action_receive_back(self):
+        """An incoming transfer of the loaner from the customer back into the pool."""
+        wrong = self.filtered(lambda loan: loan.state != "out")
+        if wrong:
+            raise UserError(self.env._("Only a loaner with the customer can come back."))
+        for loan in self.filtered(lambda loan: not loan.picking_back_id):
+            rma = loan.rma_id
+            warehouse = rma._get_warehouse()
+            loan.picking_back_id = rma._create_unit_picking(
+                warehouse.in_type_id, rma.partner_id.property_stock_customer,
+                warehouse._get_loaner_location(), loan.lot_id,
+            )
+        return self.picking_back_id.get_formview_action() if len(self) == 1 else True
+
+    def _on_pickings_done(self, pickings):
+        today = fields.Date.context_today(self)
+        self.filtered(lambda loan: loan.picking_out_id in pickings and loan.state == "draft").write(
+            {"state": "out", "date_out": today}
+        )
+        self.filtered(lambda loan: loan.picking_back_id in pickings and loan.state == "out").write(
+            {"state": "returned", "date_returned": today}
+        )
+
+    def action_cancel(self):
+        if self.filtered(lambda loan: loan.state != "draft"):
+            raise UserError(self.env._("Only a loan not yet handed over can be cancelled."))
+        self.picking_out_id.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
+        self.write({"state": "cancel"})

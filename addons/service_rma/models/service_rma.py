@@ -1,0 +1,570 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.fields import Command, Domain
+from psycopg2.errors import UniqueViolation
+
+OPEN_STATES = ("draft", "received", "diagnosed", "in_repair", "ready")
+COVERAGE = [
+    ("refund", "Refund"),
+    ("exchange", "Exchange"),
+    ("repair", "Repair under warranty"),
+    ("repair_at_cost", "Paid repair at cost"),
+    ("repair_paid", "Paid repair"),
+    ("rejected", "Rejected"),
+]
+REPAIR_COVERAGES = ("repair", "repair_at_cost", "repair_paid")
+
+
+class ServiceRma(models.Model):
+    _name = "service.rma"
+    _description = "Return Merchandise Authorization"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "priority_rank desc, date_intake desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/", index="trigram")
+    state = fields.Selection(
+        [
+            ("draft", "New"),
+            ("received", "Received"),
+            ("diagnosed", "Diagnosed"),
+            ("in_repair", "In repair"),
+            ("ready", "Ready to return"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    lot_id = fields.Many2one(
+        "stock.lot", string="Serial number", required=True, index=True, check_company=True,
+        tracking=True, domain="[('product_id.tracking', '=', 'serial')]",
+    )
+    product_id = fields.Many2one(
+        "product.product", related="lot_id.product_id", store=True, precompute=True, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True, tracking=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, precompute=True
+    )
+    warranty_id = fields.Many2one(
+        "service.warranty", string="Certificate", check_company=True, index="btree_not_null"
+    )
+    policy_id = fields.Many2one(
+        "service.warranty.policy", compute="_compute_policy_id", store=True, precompute=True
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user, check_company=True,
+        tracking=True,
+    )
+    priority = fields.Selection(
+        [("normal", "Normal"), ("high", "Serious"), ("urgent", "Urgent (system down)")],
+        default="normal",
+        required=True,
+        tracking=True,
+    )
+    priority_rank = fields.Integer(compute="_compute_priority_rank", store=True)
+    date_intake = fields.Datetime(
+        string="Intake", required=True, default=fields.Datetime.now, readonly=True, copy=False
+    )
+    fault_description = fields.Text(string="Fault reported")
+    cause = fields.Text(string="Cause found")
+    action_taken = fields.Text(string="Action taken")
+    exclusion_ids = fields.Many2many("service.warranty.exclusion", string="Exclusions found")
+    verdict_remedy = fields.Selection(
+        [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair"),
+         ("repair_at_cost", "Repair at cost"), ("repair_paid", "Paid repair"), ("none", "None")],
+        compute="_compute_verdict",
+        store=True,
+    )
+    verdict_covered = fields.Boolean(compute="_compute_verdict", store=True)
+    verdict_reason = fields.Char(compute="_compute_verdict", store=True)
+    coverage_override = fields.Selection(COVERAGE, readonly=True, copy=False, tracking=True)
+    override_reason = fields.Text(readonly=True, copy=False)
+    coverage = fields.Selection(
+        COVERAGE, compute="_compute_coverage", store=True, tracking=True, string="Verdict"
+    )
+    covered = fields.Boolean(compute="_compute_coverage", store=True)
+    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index="btree_not_null")
+    resolution_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index="btree_not_null")
+    date_responded = fields.Datetime(readonly=True, copy=False)
+    date_resolved = fields.Datetime(readonly=True, copy=False)
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    sla_warned = fields.Boolean(readonly=True, copy=False)
+    date_received = fields.Datetime(readonly=True, copy=False)
+    date_returned = fields.Datetime(readonly=True, copy=False)
+    expected_repair_hours = fields.Float(
+        help="The repair shop's estimate; above the policy's threshold the customer gets a loaner."
+    )
+    loaner_suggested = fields.Boolean(compute="_compute_loaner_suggested")
+    receipt_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    return_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    repair_id = fields.Many2one("repair.order", readonly=True, copy=False, check_company=True)
+    loaner_ids = fields.One2many("service.loaner", "rma_id", string="Loans")
+    loaner_out = fields.Boolean(compute="_compute_loaner_out")
+    customer_status = fields.Char(compute="_compute_customer_status")
+
+    _name_company_unique = models.Constraint(
+        "UNIQUE (name, company_id)", "An RMA number must be unique per company."
+    )
+    # One open RMA per unit, settled by PostgreSQL when two scanners race.
+    _lot_open_unique = models.UniqueIndex(
+        "(lot_id) WHERE state IN ('draft', 'received', 'diagnosed', 'in_repair', 'ready')"
+    )
+
+    @api.depends("warranty_id.policy_id", "product_id")
+    def _compute_policy_id(self):
+        for rma in self:
+            rma.policy_id = rma.warranty_id.policy_id or rma.product_id._get_warranty_policy().get(
+                rma.product_id
+            )
+
+    @api.depends("priority")
+    def _compute_priority_rank(self):
+        ranks = {"normal": 0, "high": 1, "urgent": 2}
+        for rma in self:
+            rma.priority_rank = ranks[rma.priority]
+
+    @api.depends("lot_id", "warranty_id.state", "warranty_id.date_end", "exclusion_ids", "date_intake")
+    def _compute_verdict(self):
+        for rma in self:
+            if not rma.lot_id:
+                rma.verdict_remedy, rma.verdict_covered, rma.verdict_reason = "none", False, False
+                continue
+            verdict = rma.lot_id.get_service_coverage(
+                fields.Date.context_today(rma, rma.date_intake or fields.Datetime.now()),
+                rma.exclusion_ids.mapped("code"),
+            )
+            rma.verdict_remedy = verdict["remedy"]
+            rma.verdict_covered = verdict["covered"]
+            rma.verdict_reason = verdict["reason_text"]
+
+    @api.depends("verdict_remedy", "verdict_covered", "coverage_override")
+    def _compute_coverage(self):
+        for rma in self:
+            if rma.coverage_override:
+                rma.coverage = rma.coverage_override
+                rma.covered = rma.coverage_override in ("refund", "exchange", "repair")
+            else:
+                rma.coverage = "rejected" if rma.verdict_remedy in (False, "none") else rma.verdict_remedy
+                rma.covered = rma.verdict_covered
+
+    @api.depends(
+        "date_intake", "priority", "policy_id.response_hours_urgent", "policy_id.response_hours_high",
+        "policy_id.response_hours_normal", "policy_id.resolution_hours_urgent",
+        "policy_id.resolution_hours_high", "policy_id.resolution_hours_normal",
+    )
+    def _compute_deadlines(self):
+        for rma in self:
+            policy = rma.policy_id
+            if not policy or not rma.date_intake:
+                rma.response_deadline = rma.resolution_deadline = False
+                continue
+            respond = policy[f"response_hours_{rma.priority}"]
+            resolve = policy[f"resolution_hours_{rma.priority}"]
+            rma.response_deadline = rma.date_intake + timedelta(hours=respond) if respond else False
+            rma.resolution_deadline = rma.date_intake + timedelta(hours=resolve) if resolve else False
+
+    @api.depends_context("uid")
+    @api.depends("response_deadline", "resolution_deadline", "date_responded", "date_resolved", "state")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for rma in self:
+            rma.is_overdue = rma.state in OPEN_STATES and bool(
+                (not rma.date_responded and rma.response_deadline and rma.response_deadline < now)
+                or (not rma.date_resolved and rma.resolution_deadline and rma.resolution_deadline < now)
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue RMAs."))
+        now = fields.Datetime.now()
+        overdue = Domain("state", "in", OPEN_STATES) & (
+            (Domain("date_responded", "=", False) & Domain("response_deadline", "<", now))
+            | (Domain("date_resolved", "=", False) & Domain("resolution_deadline", "<", now))
+        )
+        return overdue if (operator == "=") == value else ~overdue
+
+    @api.depends("expected_repair_hours", "policy_id.loaner_threshold_hours", "loaner_ids.state", "state")
+    def _compute_loaner_suggested(self):
+        for rma in self:
+            rma.loaner_suggested = (
+                rma.state in OPEN_STATES
+                and rma.expected_repair_hours > (rma.policy_id.loaner_threshold_hours or 0)
+                and not rma.loaner_ids.filtered(lambda loan: loan.state in ("draft", "out"))
+            )
+
+    @api.depends("loaner_ids.state")
+    def _compute_loaner_out(self):
+        for rma in self:
+            rma.loaner_out = any(loan.state == "out" for loan in rma.loaner_ids)
+
+    @api.depends("state", "date_received", "date_intake")
+    def _compute_customer_status(self):
+        for rma in self:
+            rma.customer_status = rma._customer_status_text()
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for rma in self:
+            rma.access_url = f"/my/rmas/{rma.id}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        to_name = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if to_name:
+            sequence = self.env["ir.sequence"]
+            for vals in to_name:
+                vals["name"] = sequence.next_by_code("service.rma") or "/"
+        return super().create(vals_list)
+
+    # -- intake ------------------------------------------------------------
+
+    @api.model
+    def scan(self, code):
+        """The repair shop's scan: a label URL, a token or a serial. Returns the
+        unit's open RMA, or a new draft one pre-filled from its certificate, as
+        ``{rma_id, name, state, created, covered, verdict, remedy, reason}``.
+        Two workers scanning the same unit end with one RMA: the unique index
+        refuses the second, whose request Odoo retries and then finds the first.
+        """
+        self.check_access("create")
+        lot = self.env["stock.lot"]._find_by_service_code(code)
+        if not lot:
+            raise UserError(
+                self.env._("No unit matches %(code)s: scan its QR label or type its serial number.",
+                           code=(code or "").strip()[:80])
+            )
+        rma = self.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
+        created = False
+        if not rma:
+            try:
+                with self.env.cr.savepoint():
+                    rma = self.create(self._prepare_scan_vals(lot))
+                    self.env.flush_all()
+                created = True
+            except UniqueViolation as error:
+                raise ConcurrencyError(
+                    f"another scan opened an RMA for lot {lot.id} at the same time"
+                ) from error
+        return rma._scan_result(created)
+
+    @api.private
+    def _prepare_scan_vals(self, lot):
+        warranty = lot.warranty_id
+        partner = warranty.partner_id if warranty and warranty.state in ("active", "expired") else False
+        return {
+            "lot_id": lot.id,
+            "partner_id": (partner or lot.sudo().warranty_ids[:1].partner_id).id or False,
+            "warranty_id": warranty.id or False,
+            "company_id": (warranty.company_id or lot.company_id or self.env.company).id,
+        }
+
+    def _scan_result(self, created=False):
+        self.ensure_one()
+        return {
+            "rma_id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "created": created,
+            "serial": self.lot_id.name,
+            "product": self.product_id.display_name,
+            "covered": self.covered,
+            "verdict": self.coverage,
+            "remedy": self.verdict_remedy,
+            "reason": self.verdict_reason or "",
+        }
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _check_state(self, allowed, action):
+        wrong = self.filtered(lambda rma: rma.state not in allowed)
+        if wrong:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(action)s is not possible for %(rmas)s in state %(state)s.",
+                    action=action,
+                    rmas=", ".join(wrong.mapped("name")),
+                    state=states[wrong[0].state],
+                )
+            )
+
+    def action_create_receipt(self):
+        """An incoming transfer of the unit from the customer into the
+        warehouse's repair location; validating it marks the RMA received."""
+        self._check_state(("draft",), self.env._("Receiving"))
+        for rma in self.filtered(lambda r: not r.receipt_picking_id):
+            warehouse = rma._get_warehouse()
+            rma.receipt_picking_id = rma._create_unit_picking(
+                warehouse.in_type_id,
+                rma.partner_id.property_stock_customer,
+                warehouse._get_rma_location(),
+                rma.lot_id,
+            )
+        return self.receipt_picking_id.get_formview_action() if len(self) == 1 else True
+
+    def _on_receipt_done(self):
+        self.write({"state": "received", "date_received": fields.Datetime.now()})
+
+    def action_diagnose(self):
+        """Record the diagnosis: the verdict is recomputed from the certificate
+        and the exclusions found; the response clock stops."""
+        self._check_state(("received",), self.env._("Diagnosis"))
+        now = fields.Datetime.now()
+        for rma in self:
+            rma.write({"state": "diagnosed", "date_responded": rma.date_responded or now})
+
+    def action_start_repair(self):
+        self._check_state(("diagnosed",), self.env._("Starting a repair"))
+        not_repairable = self.filtered(lambda r: r.coverage not in REPAIR_COVERAGES)
+        if not_repairable:
+            raise UserError(
+                self.env._("The verdict of %(rmas)s is not a repair.",
+                           rmas=", ".join(not_repairable.mapped("name")))
+            )
+        repairs = self.env["repair.order"].create([rma._prepare_repair_vals() for rma in self])
+        for rma, repair in zip(self, repairs):
+            rma.write({"repair_id": repair.id, "state": "in_repair"})
+        return repairs[:1].get_formview_action() if len(self) == 1 else True
+
+    @api.private
+    def _prepare_repair_vals(self):
+        self.ensure_one()
+        warehouse = self._get_warehouse()
+        location = warehouse._get_rma_location()
+        return {
+            "product_id": self.product_id.id,
+            "lot_id": self.lot_id.id,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "picking_type_id": warehouse.repair_type_id.id,
+            "location_id": location.id,
+            "product_location_src_id": location.id,
+            "product_location_dest_id": location.id,
+            "under_warranty": self.covered,
+            "internal_notes": self.fault_description or False,
+            "rma_id": self.id,
+        }
+
+    def _on_repair_done(self):
+        self.filtered(lambda r: r.state == "in_repair").write(
+            {"state": "ready", "date_resolved": fields.Datetime.now()}
+        )
+
+    def action_reject(self):
+        """Not covered and not repaired: the unit goes back with the reason."""
+        self._check_state(("received", "diagnosed"), self.env._("Rejecting"))
+        now = fields.Datetime.now()
+        for rma in self:
+            rma.write({"state": "ready", "date_resolved": now, "date_responded": rma.date_responded or now})
+            rma.message_post(
+                body=self.env._("Returned unrepaired: %(reason)s",
+                                reason=rma.verdict_reason or rma.override_reason or "-")
+            )
+
+    def action_create_return(self):
+        """An outgoing transfer of the unit back to the customer; validating it
+        closes the RMA."""
+        self._check_state(("ready",), self.env._("Returning"))
+        for rma in self.filtered(lambda r: not r.return_picking_id):
+            warehouse = rma._get_warehouse()
+            rma.return_picking_id = rma._create_unit_picking(
+                warehouse.out_type_id,
+                warehouse._get_rma_location(),
+                rma.partner_id.property_stock_customer,
+                rma.lot_id,
+            )
+        return self.return_picking_id.get_formview_action() if len(self) == 1 else True
+
+    def _on_return_done(self):
+        self._check_no_loaner_out()
+        self.write({"state": "done", "date_returned": fields.Datetime.now()})
+        self._extend_warranty_by_downtime()
+
+    def _check_no_loaner_out(self):
+        out = self.filtered("loaner_out")
+        if out:
+            raise UserError(
+                self.env._(
+                    "%(rmas)s still has a loaner with the customer: receive the loaner back first.",
+                    rmas=", ".join(out.mapped("name")),
+                )
+            )
+
+    def _extend_warranty_by_downtime(self):
+        """A covered repair extends the warranty by the days the customer was
+        without the unit, when the policy says so."""
+        vals_list = []
+        for rma in self:
+            policy = rma.warranty_id.policy_id
+            if not (rma.covered and rma.coverage == "repair" and policy.extension_rule == "downtime"):
+                continue
+            if not (rma.date_received and rma.date_returned):
+                continue
+            days = (rma.date_returned.date() - rma.date_received.date()).days
+            if days > 0:
+                vals_list.append({
+                    "warranty_id": rma.warranty_id.id,
+                    "days": days,
+                    "reason": self.env._("%(rma)s: %(days)s days without the unit", rma=rma.name, days=days),
+                })
+        if vals_list:
+            self.env["service.warranty.extension"].sudo().create(vals_list)
+
+    def action_cancel(self):
+        self._check_state(("draft", "received", "diagnosed"), self.env._("Cancelling"))
+        self._check_no_loaner_out()
+        self.write({"state": "cancel"})
+
+    def action_lend_loaner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Lend a loaner"),
+            "res_model": "service.loaner",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_rma_id": self.id,
+                "default_lot_id": self.env["service.loaner"]._find_available_unit(self.product_id).id,
+            },
+        }
+
+    def action_open_override(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override verdict"),
+            "res_model": "service.rma.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_rma_id": self.id},
+        }
+
+    @api.private
+    def _override_coverage(self, coverage, reason):
+        if not self.env.user.has_group("service_warranty.group_aftersales_manager"):
+            raise UserError(self.env._("Only after-sales administrators can override a verdict."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the verdict is overridden."))
+        labels = dict(COVERAGE)
+        for rma in self:
+            before = labels.get(rma.coverage, "-")
+            rma.write({"coverage_override": coverage, "override_reason": reason})
+            rma.message_post(
+                body=self.env._("Verdict overridden by %(user)s: %(before)s → %(after)s. Reason: %(reason)s",
+                                user=self.env.user.name, before=before, after=labels[coverage], reason=reason)
+            )
+
+    def action_view_receipt(self):
+        return self.receipt_picking_id.get_formview_action()
+
+    def action_view_repair(self):
+        return self.repair_id.get_formview_action()
+
+    def action_view_return(self):
+        return self.return_picking_id.get_formview_action()
+
+    # -- helpers -----------------------------------------------------------
+
+    def _get_warehouse(self):
+        self.ensure_one()
+        return self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+
+    def _create_unit_picking(self, picking_type, source, destination, lot):
+        """A one-unit transfer of ``lot`` with its serial already set, ready to validate."""
+        self.ensure_one()
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": picking_type.id,
+            "partner_id": self.partner_id.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "move_ids": [Command.create({
+                "product_id": lot.product_id.id,
+                "product_uom_qty": 1,
+                "product_uom": lot.product_id.uom_id.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+            })],
+        })
+        picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create({
+            "move_id": move.id,
+            "picking_id": picking.id,
+            "product_id": lot.product_id.id,
+            "lot_id": lot.id,
+            "quantity": 1,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+        })
+        return picking
+
+    def _customer_status_text(self):
+        self.ensure_one()
+        date = fields.Date.context_today(self, self.date_received or self.date_intake)
+        texts = {
+            "draft": self.env._("Return announced on %(date)s", date=date),
+            "received": self.env._("Received for service on %(date)s", date=date),
+            "diagnosed": self.env._("Diagnosed, in service since %(date)s", date=date),
+            "in_repair": self.env._("In repair since %(date)s", date=date),
+            "ready": self.env._("Ready to be returned"),
+            "done": self.env._("Returned"),
+            "cancel": self.env._("Cancelled"),
+        }
+        return texts[self.state]
+
+    @api.model
+    def _cron_sla_and_loaners(self):
+        """Every hour: an activity for the responsible of RMAs whose deadline
+        is within the hour (once), and for overdue loans."""
+        soon = fields.Datetime.now() + timedelta(hours=1)
+        near = self.search([
+            ("state", "in", OPEN_STATES),
+            ("sla_warned", "=", False),
+            "|",
+            "&", ("date_responded", "=", False), ("response_deadline", "<=", soon),
+            "&", ("date_resolved", "=", False), ("resolution_deadline", "<=", soon),
+        ])
+        self._schedule_activities(
+            near, lambda rma: self.env._("SLA deadline of %(name)s is near", name=rma.name)
+        )
+        near.write({"sla_warned": True})
+        loans = self.env["service.loaner"].search(
+            [("state", "=", "out"), ("date_due", "<", fields.Date.context_today(self)),
+             ("overdue_warned", "=", False)]
+        )
+        self._schedule_activities(
+            loans.rma_id, lambda rma: self.env._("The loaner of %(name)s is overdue", name=rma.name)
+        )
+        loans.write({"overdue_warned": True})
+        return {"sla": len(near), "loans": len(loans)}
+
+    def _schedule_activities(self, rmas, summary):
+        if not rmas:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].create([
+            {
+                "res_model_id": model_id,
+                "res_id": rma.id,
+                "activity_type_id": activity_type.id,
+                "user_id": (rma.user_id or self.env.user).id,
+                "summary": summary(rma),
+            }
+            for rma in rmas
+        ])

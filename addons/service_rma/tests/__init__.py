@@ -1,0 +1,1 @@
+from . import test_concurrency, test_lifecycle, test_scan

@@ -1,0 +1,112 @@
+from uuid import uuid4
+
+from odoo import api
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(TransactionCase):
+    """Two workers, two real database transactions, racing for the same unit.
+    Data is committed on purpose (each worker needs to see it) and undone at
+    the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry_ = Registry(cls.env.cr.dbname)
+
+    def _in_new_cursor(self, func):
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            return retrying(lambda: func(env), env)
+
+    def _setup_committed(self):
+        serial = self.serial = f"RACE-{uuid4().hex[:10]}"
+
+        def make(env):
+            policy = env["service.warranty.policy"].create({"name": "Race policy"})
+            product = env["product.product"].create({
+                "name": "Race unit", "is_storable": True, "tracking": "serial",
+                "warranty_policy_id": policy.id,
+            })
+            partner = env["res.partner"].create({"name": "Race customer"})
+            lot = env["stock.lot"].create({"name": serial, "product_id": product.id})
+            warranty = env["service.warranty"].create({
+                "lot_id": lot.id, "partner_id": partner.id, "policy_id": policy.id,
+                "date_delivery": "2026-01-10", "state": "active",
+            })
+            loaner = env["stock.lot"].create({"name": serial + "-LOAN", "product_id": product.id,
+                                              "is_loaner": True})
+            env["stock.quant"]._update_available_quantity(
+                product, env["stock.warehouse"].search([], limit=1).lot_stock_id, 1, lot_id=loaner
+            )
+            return {"policy": policy.id, "product": product.id, "partner": partner.id, "lot": lot.id,
+                    "warranty": warranty.id, "loaner": loaner.id}
+
+        ids = self._in_new_cursor(make)
+        self.addCleanup(self._cleanup, ids)
+        return ids
+
+    def _cleanup(self, ids):
+        """Undo what the races committed, so later tests see a quiet unit."""
+
+        def clean(env):
+            rmas = env["service.rma"].search([("lot_id", "=", ids["lot"])])
+            loans = env["service.loaner"].search([("rma_id", "in", rmas.ids)])
+            pickings = loans.picking_out_id | loans.picking_back_id
+            pickings.action_cancel()
+            loans.unlink()
+            pickings.unlink()
+            rmas.unlink()
+            env["service.warranty"].browse(ids["warranty"])._void("concurrency test data")
+            env["stock.lot"].browse([ids["lot"], ids["loaner"]]).is_loaner = False
+
+        self._in_new_cursor(clean)
+
+    def _race(self, func):
+        """The losing side of a race, replayed deterministically: worker B
+        takes its snapshot, worker A then does ``func`` and commits, and only
+        then does B do ``func`` (PostgreSQL's repeatable read keeps A's commit
+        invisible to B, exactly as when both run at the same instant). B runs
+        inside Odoo's retry-on-concurrency loop, as an HTTP worker would.
+        Returns (A's result, B's result)."""
+        with self.registry_.cursor() as cr_b:
+            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
+            result_a = self._in_new_cursor(func)
+            with mute_logger("odoo.sql_db", "odoo.service.model"):
+                result_b = retrying(lambda: func(env_b), env_b)
+        return result_a, result_b
+
+    def test_two_scanners_same_unit_one_rma(self):
+        ids = self._setup_committed()
+        first, second = self._race(lambda env: env["service.rma"].scan(self.serial))
+        self.assertTrue(first["created"])
+        self.assertFalse(second["created"], "the second scanner gets the first one's RMA, no error")
+        self.assertEqual(first["rma_id"], second["rma_id"])
+        count = self._in_new_cursor(
+            lambda env: env["service.rma"].search_count([("lot_id", "=", ids["lot"])])
+        )
+        self.assertEqual(count, 1)
+
+    def test_same_loaner_lent_once(self):
+        ids = self._setup_committed()
+        rma_id = self._in_new_cursor(lambda env: env["service.rma"].scan(self.serial)["rma_id"])
+
+        def lend(env):
+            Loan = env["service.loaner"]
+            unit = Loan._find_available_unit(env["product.product"].browse(ids["product"]))
+            if not unit:
+                return "none available"
+            return Loan.create({"rma_id": rma_id, "lot_id": unit.id}).id
+
+        first, second = self._race(lend)
+        self.assertIsInstance(first, int)
+        self.assertEqual(second, "none available", "the unit lent a moment ago is not lent again")
+        open_loans = self._in_new_cursor(lambda env: env["service.loaner"].search_count(
+            [("lot_id", "=", ids["loaner"]), ("state", "in", ("draft", "out"))]
+        ))
+        self.assertEqual(open_loans, 1)

@@ -1,0 +1,74 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import RmaCase
+
+
+@tagged("post_install", "-at_install")
+class TestScan(RmaCase):
+    def test_scan_by_url_token_and_serial_opens_one_rma(self):
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        token = self.lot.sudo().service_token
+        first = Rma.scan(f"https://shop.example.com/service/d/{token}\n")
+        self.assertTrue(first["created"])
+        self.assertEqual(first["state"], "draft")
+        self.assertEqual(first["serial"], "RMA-0001")
+        self.assertTrue(first["covered"])
+        self.assertIn(first["remedy"], ("refund", "exchange", "repair"))
+        for code in (token, "rma-0001", "  RMA-0001 "):
+            again = Rma.scan(code)
+            self.assertEqual(again["rma_id"], first["rma_id"])
+            self.assertFalse(again["created"])
+        rma = Rma.browse(first["rma_id"])
+        self.assertEqual(rma.partner_id, self.customer)
+        self.assertEqual(rma.warranty_id, self.warranty)
+        self.assertEqual(rma.policy_id, self.policy)
+
+    def test_unknown_code_creates_nothing(self):
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        before = Rma.search_count([])
+        with self.assertRaisesRegex(UserError, "No unit matches NOPE-42"):
+            Rma.scan("NOPE-42")
+        self.assertEqual(Rma.search_count([]), before)
+
+    def test_sales_user_reads_but_cannot_scan(self):
+        with self.assertRaises(AccessError):
+            self.env["service.rma"].with_user(self.sales_user).scan("RMA-0001")
+
+    def test_verdict_follows_exclusions_and_override(self):
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        rma = Rma.browse(Rma.scan("RMA-0001")["rma_id"])
+        rma.exclusion_ids = self.excl_misuse
+        self.assertFalse(rma.covered)
+        self.assertEqual(rma.coverage, "repair_at_cost")
+        with self.assertRaisesRegex(UserError, "Only after-sales administrators"):
+            rma._override_coverage("repair", "goodwill")
+        rma.with_user(self.manager)._override_coverage("repair", "Goodwill: key account")
+        self.assertEqual(rma.coverage, "repair")
+        self.assertTrue(rma.covered)
+        self.assertIn("Goodwill: key account", rma.message_ids[:1].body)
+
+    def test_sla_deadlines_and_overdue(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            rma = self.env["service.rma"].browse(self.env["service.rma"].scan("RMA-0001")["rma_id"])
+            rma.priority = "urgent"
+            self.assertEqual(rma.response_deadline, datetime(2026, 3, 2, 10, 0))
+            self.assertEqual(rma.resolution_deadline, datetime(2026, 3, 2, 17, 0))
+            rma.priority = "normal"
+            self.assertEqual(rma.response_deadline, datetime(2026, 3, 3, 9, 0))
+            self.assertEqual(rma.resolution_deadline, datetime(2026, 3, 5, 9, 0))
+            self.assertFalse(rma.is_overdue)
+        with freeze_time("2026-03-03 09:30:00"):
+            rma.invalidate_recordset(["is_overdue"])
+            self.assertTrue(rma.is_overdue)
+            self.assertIn(rma, self.env["service.rma"].search([("is_overdue", "=", True)]))
+        with freeze_time("2026-03-03 08:30:00"):
+            result = self.env["service.rma"]._cron_sla_and_loaners()
+            self.assertEqual(result["sla"], 1)
+            self.assertEqual(len(rma.activity_ids), 1)
+            self.env["service.rma"]._cron_sla_and_loaners()
+            self.assertEqual(len(rma.activity_ids), 1, "warned once")
+        self.assertEqual(rma.date_intake + timedelta(hours=24), rma.response_deadline)

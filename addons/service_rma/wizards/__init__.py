@@ -1,0 +1,1 @@
+from . import service_rma_override, service_rma_scan

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+from ..models.service_rma import COVERAGE
+
+
+class ServiceRmaOverride(models.TransientModel):
+    _name = "service.rma.override"
+    _description = "Override an RMA verdict"
+
+    rma_id = fields.Many2one("service.rma", required=True)
+    current = fields.Selection(related="rma_id.coverage", string="Current verdict")
+    coverage = fields.Selection(COVERAGE, string="New verdict", required=True)
+    reason = fields.Text(required=True)
+
+    def action_apply(self):
+        self.ensure_one()
+        self.rma_id._override_coverage(self.coverage, self.reason)
+        return {"type": "ir.actions.act_window_close"}
