@@ -17,6 +17,7 @@
         "views/stock_lot_views.xml",
         "wizards/service_rma_scan_views.xml",
         "wizards/service_rma_override_views.xml",
+        "wizards/service_rma_exchange_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

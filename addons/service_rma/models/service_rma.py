@@ -110,6 +110,11 @@ class ServiceRma(models.Model):
     receipt_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
     return_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
     repair_id = fields.Many2one("repair.order", readonly=True, copy=False, check_company=True)
+    replacement_lot_id = fields.Many2one(
+        "stock.lot", string="Replacement unit", readonly=True, copy=False, check_company=True
+    )
+    exchange_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
     loaner_ids = fields.One2many("service.loaner", "rma_id", string="Loans")
     loaner_out = fields.Boolean(compute="_compute_loaner_out")
     customer_status = fields.Char(compute="_compute_customer_status")
@@ -465,6 +470,150 @@ class ServiceRma(models.Model):
                 body=self.env._("Verdict overridden by %(user)s: %(before)s → %(after)s. Reason: %(reason)s",
                                 user=self.env.user.name, before=before, after=labels[coverage], reason=reason)
             )
+
+    def action_open_exchange(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Exchange the unit"),
+            "res_model": "service.rma.exchange",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_rma_id": self.id},
+        }
+
+    def _exchange(self, replacement):
+        """Ship ``replacement`` (a serial of the same product, in stock) to the
+        customer; validating that transfer closes the RMA and moves the
+        warranty to the replacement."""
+        self.ensure_one()
+        self._check_state(("received", "diagnosed"), self.env._("Exchanging"))
+        if self.coverage != "exchange":
+            raise UserError(self.env._("The verdict of %(rma)s is not an exchange.", rma=self.name))
+        if replacement.product_id != self.product_id or replacement == self.lot_id:
+            raise UserError(self.env._("The replacement must be another unit of %(product)s.",
+                                       product=self.product_id.display_name))
+        quant = replacement.quant_ids.filtered(
+            lambda q: q.quantity > 0 and q.location_id.usage == "internal" and not q.lot_id.is_loaner
+        )[:1]
+        if not quant:
+            raise UserError(self.env._("%(serial)s is not in stock.", serial=replacement.name))
+        warehouse = self._get_warehouse()
+        picking = self._create_unit_picking(
+            warehouse.out_type_id, quant.location_id, self.partner_id.property_stock_customer, replacement
+        )
+        self.write({
+            "replacement_lot_id": replacement.id,
+            "exchange_picking_id": picking.id,
+            "date_responded": self.date_responded or fields.Datetime.now(),
+        })
+        return picking
+
+    def _on_exchange_done(self):
+        """The replacement reached the customer: its certificate inherits the
+        remaining term or starts anew (policy), the old one is replaced."""
+        self._check_no_loaner_out()
+        now = fields.Datetime.now()
+        Warranty = self.env["service.warranty"].sudo()
+        for rma in self:
+            old = rma.warranty_id
+            new = Warranty.search(
+                [("lot_id", "=", rma.replacement_lot_id.id), ("state", "in", ("draft", "active"))], limit=1
+            )
+            vals = rma._prepare_replacement_warranty_vals(old)
+            if new:
+                new.write(vals)
+            else:
+                new = Warranty.create(vals)
+            if old.extension_days and old.policy_id.replacement_term == "remaining":
+                new.extension_ids = [Command.create({
+                    "days": old.extension_days,
+                    "reason": self.env._("Inherited from %(name)s", name=old.name),
+                })]
+            if old:
+                old.write({"state": "replaced", "replaced_by_id": new.id})
+                old.message_post(body=self.env._("Replaced by %(serial)s (%(rma)s).",
+                                                 serial=rma.replacement_lot_id.name, rma=rma.name))
+            rma.write({"state": "done", "date_resolved": now, "date_returned": now})
+
+    @api.private
+    def _prepare_replacement_warranty_vals(self, old):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        policy = old.policy_id or self.policy_id
+        vals = {
+            "lot_id": self.replacement_lot_id.id,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "policy_id": policy.id,
+            "sale_line_id": old.sale_line_id.id,
+            "invoice_ref": old.invoice_ref,
+            "date_sale": old.date_sale or today,
+            "origin": "manual",
+            "state": "active",
+        }
+        if policy.replacement_term == "remaining":
+            vals.update(date_delivery=old.date_delivery, date_install=old.date_install,
+                        date_invoice=old.date_invoice)
+        else:
+            vals.update(date_delivery=today, date_install=False)
+        return vals
+
+    def action_refund(self):
+        """Refund the unit (which we hold): a draft credit note against the
+        original invoice, or a stand-alone draft one when none is linked; the
+        certificate is voided and the RMA closed."""
+        self._check_state(("received", "diagnosed"), self.env._("Refunding"))
+        not_refund = self.filtered(lambda r: r.coverage != "refund")
+        if not_refund:
+            raise UserError(self.env._("The verdict of %(rmas)s is not a refund.",
+                                       rmas=", ".join(not_refund.mapped("name"))))
+        self._check_no_loaner_out()
+        now = fields.Datetime.now()
+        for rma in self:
+            # The repair shop decides the refund; the credit note stays a draft
+            # for finance to check and post, so it is made whatever the
+            # clerk's accounting rights.
+            credit_note = self.env["account.move"].sudo().with_company(rma.company_id).create(
+                rma.sudo()._prepare_credit_note_vals()
+            )
+            rma.message_post(body=self.env._("Draft credit note %(move)s created for finance.",
+                                             move=credit_note.display_name))
+            rma.warranty_id._void(self.env._("refunded by %(rma)s", rma=rma.name))
+            rma.write({"credit_note_id": credit_note.id, "state": "done", "date_resolved": now,
+                       "date_responded": rma.date_responded or now})
+        return True
+
+    @api.private
+    def _prepare_credit_note_vals(self):
+        self.ensure_one()
+        sale_line = self.warranty_id.sale_line_id
+        invoice = self.warranty_id.invoice_ids.filtered(lambda m: m.state == "posted")[:1]
+        line = {
+            "product_id": self.product_id.id,
+            "quantity": 1,
+            "name": self.env._("Refund of %(serial)s (%(rma)s)", serial=self.lot_id.name, rma=self.name),
+        }
+        if sale_line:
+            line.update(price_unit=sale_line.price_unit, discount=sale_line.discount,
+                        tax_ids=[Command.set(sale_line.tax_ids.ids)],
+                        sale_line_ids=[Command.link(sale_line.id)])
+        return {
+            "move_type": "out_refund",
+            "partner_id": (invoice.partner_id or self.partner_id).id,
+            "company_id": self.company_id.id,
+            "currency_id": (invoice.currency_id or sale_line.currency_id or self.company_id.currency_id).id,
+            "reversed_entry_id": invoice.id or False,
+            "invoice_origin": self.name,
+            "ref": self.env._("Refund %(rma)s", rma=self.name),
+            "invoice_line_ids": [Command.create(line)],
+        }
+
+    def action_view_credit_note(self):
+        return self.credit_note_id.get_formview_action()
+
+    def action_view_exchange(self):
+        return self.exchange_picking_id.get_formview_action()
 
     def action_view_receipt(self):
         return self.receipt_picking_id.get_formview_action()

@@ -1,8 +1,9 @@
 from datetime import date
 
 from freezegun import freeze_time
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RmaCase
 
@@ -131,3 +132,83 @@ class TestLifecycle(RmaCase):
         values = self.lot._get_public_service_values()
         self.assertTrue(values["service_status"].startswith("Received for service on"))
         self.assertNotIn(rma.name, values["service_status"])
+
+
+@tagged("post_install", "-at_install")
+class TestRemedies(RmaCase):
+    def _received(self, code="RMA-0001"):
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        rma = Rma.browse(Rma.scan(code)["rma_id"])
+        rma.action_create_receipt()
+        self._validate_unit_picking(rma.receipt_picking_id)
+        return rma
+
+    def test_exchange_replacement_inherits_remaining_term(self):
+        self.warranty.date_delivery = date(2026, 10, 20)  # within the 30-day exchange window
+        self.warranty.extension_ids = [(0, 0, {"days": 5, "reason": "earlier repair"})]
+        with freeze_time("2026-11-05 10:00:00"):
+            rma = self._received()
+            self.assertEqual(rma.coverage, "exchange")
+            spare = self._make_lots(self.product, ["SPARE-1"])
+            wizard = Form(self.env["service.rma.exchange"].with_user(self.repair_user).with_context(
+                default_rma_id=rma.id))
+            self.assertEqual(wizard.lot_id, spare, "a unit in stock is proposed")
+            wizard.save().action_exchange()
+            picking = rma.exchange_picking_id
+            self.assertEqual(picking.picking_type_id.code, "outgoing")
+            self.assertEqual(picking.move_line_ids.lot_id, spare)
+            self._validate_unit_picking(picking)
+        self.assertEqual(rma.state, "done")
+        self.assertEqual(self.warranty.state, "replaced")
+        new = self.warranty.replaced_by_id
+        self.assertEqual(new.lot_id, spare)
+        self.assertEqual(new.partner_id, self.customer)
+        self.assertEqual(new.state, "active")
+        self.assertEqual(new.date_end, self.warranty.date_end, "the replacement keeps the remaining term")
+        self.assertEqual(self.env["service.warranty"].search_count(
+            [("lot_id", "=", spare.id), ("state", "in", ("draft", "active"))]), 1)
+
+    def test_exchange_replacement_new_term(self):
+        self.policy.replacement_term = "new"
+        self.warranty.date_delivery = date(2026, 10, 20)
+        with freeze_time("2026-11-05 10:00:00"):
+            rma = self._received()
+            spare = self._make_lots(self.product, ["SPARE-2"])
+            rma._exchange(spare)
+            self._validate_unit_picking(rma.exchange_picking_id)
+            new = self.warranty.replaced_by_id
+            self.assertEqual(new.date_start, date(2026, 11, 5))
+            self.assertEqual(new.date_end, date(2027, 11, 4))
+
+    def test_refund_credit_note_against_invoice(self):
+        invoice = self.order._create_invoices()
+        invoice.action_post()
+        self.warranty.date_delivery = fields.Date.today()
+        rma = self._received()
+        self.assertEqual(rma.coverage, "refund")
+        rma.action_refund()
+        credit_note = rma.credit_note_id
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.state, "draft")
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertEqual(credit_note.invoice_line_ids.quantity, 1)
+        self.assertEqual(credit_note.invoice_line_ids.price_unit, self.order.order_line.price_unit)
+        self.assertEqual(self.warranty.state, "void")
+        self.assertEqual(rma.state, "done")
+
+    def test_refund_without_invoice_is_a_draft_credit_note(self):
+        self.warranty.date_delivery = fields.Date.today()
+        rma = self._received()
+        rma.action_refund()
+        self.assertFalse(rma.credit_note_id.reversed_entry_id)
+        self.assertEqual(rma.credit_note_id.partner_id, self.customer)
+
+    def test_wrong_remedy_refused(self):
+        self.warranty.date_delivery = date(2026, 1, 10)
+        with freeze_time("2026-06-01"):
+            rma = self._received()
+            self.assertEqual(rma.coverage, "repair")
+            with self.assertRaisesRegex(UserError, "not a refund"):
+                rma.action_refund()
+            with self.assertRaisesRegex(UserError, "not an exchange"):
+                rma._exchange(self._make_lots(self.product, ["SPARE-3"]))
