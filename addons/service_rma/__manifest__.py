@@ -15,11 +15,17 @@
         "views/service_rma_views.xml",
         "views/service_loaner_views.xml",
         "views/stock_lot_views.xml",
+        "views/portal_templates.xml",
         "wizards/service_rma_scan_views.xml",
         "wizards/service_rma_override_views.xml",
         "wizards/service_rma_exchange_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "service_rma/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -102,6 +102,12 @@ class ServiceLoaner(models.Model):
                 warehouse.out_type_id, source, rma.partner_id.property_stock_customer, loan.lot_id
             )
 
+    def action_lend(self):
+        """The dialog's button: the loan is saved (which prepares its delivery);
+        open that delivery to hand the unit over."""
+        self.ensure_one()
+        return self.picking_out_id.get_formview_action()
+
     def action_receive_back(self):
         """An incoming transfer of the loaner from the customer back into the pool."""
         wrong = self.filtered(lambda loan: loan.state != "out")

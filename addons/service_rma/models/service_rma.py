@@ -252,6 +252,11 @@ class ServiceRma(models.Model):
             )
         rma = self.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
         created = False
+        if not rma and not lot.sudo().warranty_ids:
+            raise UserError(
+                self.env._("%(serial)s has no warranty certificate, so its customer is unknown: "
+                           "issue its warranty first, or create the RMA by hand.", serial=lot.name)
+            )
         if not rma:
             try:
                 with self.env.cr.savepoint():
@@ -439,12 +444,17 @@ class ServiceRma(models.Model):
             "name": self.env._("Lend a loaner"),
             "res_model": "service.loaner",
             "view_mode": "form",
+            "views": [(self.env.ref("service_rma.service_loaner_view_form_lend").id, "form")],
             "target": "new",
             "context": {
                 "default_rma_id": self.id,
                 "default_lot_id": self.env["service.loaner"]._find_available_unit(self.product_id).id,
             },
         }
+
+    def action_receive_loaner(self):
+        self.ensure_one()
+        return self.loaner_ids.filtered(lambda loan: loan.state == "out").action_receive_back()
 
     def action_open_override(self):
         return {

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RmaCase
 
@@ -33,6 +33,11 @@ class TestScan(RmaCase):
         with self.assertRaisesRegex(UserError, "No unit matches NOPE-42"):
             Rma.scan("NOPE-42")
         self.assertEqual(Rma.search_count([]), before)
+
+    def test_unit_without_certificate_is_refused(self):
+        self._make_lots(self.product, ["RMA-NOCERT"])
+        with self.assertRaisesRegex(UserError, "RMA-NOCERT has no warranty certificate"):
+            self.env["service.rma"].with_user(self.repair_user).scan("RMA-NOCERT")
 
     def test_sales_user_reads_but_cannot_scan(self):
         with self.assertRaises(AccessError):
@@ -72,3 +77,28 @@ class TestScan(RmaCase):
             self.env["service.rma"]._cron_sla_and_loaners()
             self.assertEqual(len(rma.activity_ids), 1, "warned once")
         self.assertEqual(rma.date_intake + timedelta(hours=24), rma.response_deadline)
+
+
+@tagged("post_install", "-at_install")
+class TestRmaPortal(HttpCase, RmaCase):
+    def test_portal_customer_sees_own_rmas_only(self):
+        portal_user = new_test_user(
+            self.env, login="rma_portal", groups="base.group_portal",
+            partner_id=self.env["res.partner"].create(
+                {"name": "Pat Portal", "parent_id": self.customer.id}).id,
+        )
+        mine = self.env["service.rma"].browse(self.env["service.rma"].scan("RMA-0001")["rma_id"])
+        other_lot = self._make_lots(self.product, ["RMA-OTHER"])
+        self.env["service.warranty"].create({
+            "lot_id": other_lot.id, "partner_id": self.other_customer.id, "policy_id": self.policy.id,
+            "date_delivery": "2026-01-10", "state": "active"})
+        theirs = self.env["service.rma"].browse(self.env["service.rma"].scan("RMA-OTHER")["rma_id"])
+        self.assertEqual(self.env["service.rma"].with_user(portal_user).search([]), mine)
+        self.authenticate("rma_portal", "rma_portal")
+        listing = self.url_open("/my/rmas")
+        self.assertEqual(listing.status_code, 200)
+        self.assertIn(mine.name, listing.text)
+        self.assertNotIn(theirs.name, listing.text)
+        page = self.url_open(f"/my/rmas/{mine.id}")
+        self.assertIn("Return announced on", page.text)
+        self.assertEqual(self.url_open(f"/my/rmas/{theirs.id}", allow_redirects=False).status_code, 303)

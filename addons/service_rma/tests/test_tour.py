@@ -1,0 +1,29 @@
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import RmaCase
+
+
+@tagged("post_install", "-at_install")
+class TestRmaTour(HttpCase, RmaCase):
+    def test_scan_receive_repair_loaner_return(self):
+        # A product of its own, so the delivery and the pool hold only the tour's units.
+        product = self.env["product.product"].create({
+            "name": "Tour pump", "default_code": "TP-1", "is_storable": True, "tracking": "serial",
+            "warranty_policy_id": self.policy.id,
+        })
+        _order, picking = self._deliver(product, ["RMA-TOUR-1"])
+        lot = picking.warranty_ids.lot_id
+        self.assertEqual(lot.name, "RMA-TOUR-1")
+        # Delivered two months ago: past the refund and exchange windows, so a repair.
+        lot.warranty_id.date_delivery = fields.Date.subtract(fields.Date.today(), days=60)
+        loaner = self._make_lots(product, ["LOAN-TOUR-1"])
+        loaner.is_loaner = True
+        self.start_tour("/odoo/action-service_rma.service_rma_action", "service_rma_repair_with_loaner",
+                        login="rma_shop")
+        rma = self.env["service.rma"].search([("lot_id", "=", lot.id)])
+        self.assertEqual(rma.state, "done")
+        self.assertEqual(rma.repair_id.state, "done")
+        self.assertEqual(rma.loaner_ids.state, "returned")
+        self.assertEqual(rma.loaner_ids.lot_id, loaner)
+        self.assertEqual(rma.return_picking_id.state, "done")
