@@ -52,13 +52,13 @@ class ServiceWarranty(models.Model):
         domain="[('product_id.tracking', '=', 'serial')]",
     )
     product_id = fields.Many2one(
-        "product.product", related="lot_id.product_id", store=True, index=True, precompute=True
+        "product.product", related="lot_id.product_id", store=True, index=True
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, check_company=True, tracking=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, precompute=True
+        related="partner_id.commercial_partner_id", store=True, index=True
     )
     policy_id = fields.Many2one(
         "service.warranty.policy", required=True, check_company=True, tracking=True
@@ -77,7 +77,6 @@ class ServiceWarranty(models.Model):
         related="sale_line_id.order_id",
         store=True,
         index="btree_not_null",
-        precompute=True,
         string="Sale order",
     )
     picking_id = fields.Many2one(
@@ -91,7 +90,6 @@ class ServiceWarranty(models.Model):
         compute="_compute_invoice_ref",
         store=True,
         readonly=False,
-        precompute=True,
         help="The invoice number; taken from Odoo's invoice when the sale is invoiced here, "
         "typed in for units sold outside Odoo.",
     )
@@ -102,26 +100,24 @@ class ServiceWarranty(models.Model):
         compute="_compute_invoice_ref",
         store=True,
         readonly=False,
-        precompute=True,
         tracking=True,
     )
     date_install = fields.Date(string="Installation date", tracking=True)
     extension_ids = fields.One2many(
         "service.warranty.extension", "warranty_id", string="Extensions"
     )
-    extension_days = fields.Integer(compute="_compute_extension_days", store=True, precompute=True)
+    extension_days = fields.Integer(compute="_compute_extension_days", store=True)
     date_start = fields.Date(
-        string="Warranty start", compute="_compute_period", store=True, index=True, precompute=True
+        string="Warranty start", compute="_compute_period", store=True, index=True
     )
     date_end = fields.Date(
-        string="Warranty end", compute="_compute_period", store=True, index=True, precompute=True
+        string="Warranty end", compute="_compute_period", store=True, index=True
     )
-    refund_until = fields.Date(compute="_compute_period", store=True, precompute=True)
-    exchange_until = fields.Date(compute="_compute_period", store=True, precompute=True)
+    refund_until = fields.Date(compute="_compute_period", store=True)
+    exchange_until = fields.Date(compute="_compute_period", store=True)
     reminder_date = fields.Date(
         compute="_compute_period",
         store=True,
-        precompute=True,
         index="btree_not_null",
         help="When the reminder activity before the end is due to be scheduled.",
     )

@@ -68,17 +68,12 @@ class StockPicking(models.Model):
         ]
         if not vals_list:
             return Warranty
+        # No creation message per certificate: its origin and delivery fields
+        # say where it comes from, and a thousand chatter messages would
+        # cost more than the certificates themselves. The delivery logs one.
         warranties = Warranty.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
-        warranties._message_log_batch(
-            bodies={
-                warranty.id: self.env._(
-                    "Issued on delivery %(picking)s.", picking=warranty.picking_id.name
-                )
-                for warranty in warranties
-            }
-        )
         counts = defaultdict(int)
         for warranty in warranties:
             counts[warranty.picking_id] += 1
