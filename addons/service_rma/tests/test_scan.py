@@ -42,6 +42,26 @@ class TestScan(RmaCase):
     def test_sales_user_reads_but_cannot_scan(self):
         with self.assertRaises(AccessError):
             self.env["service.rma"].with_user(self.sales_user).scan("RMA-0001")
+        rma_id = self.env["service.rma"].with_user(self.repair_user).scan("RMA-0001")["rma_id"]
+        rma = self.env["service.rma"].with_user(self.sales_user).browse(rma_id)
+        self.assertEqual(rma.lot_id, self.lot)
+        with self.assertRaises(AccessError):
+            rma.fault_description = "sales may not edit RMAs"
+
+    def test_other_company_rmas_hidden(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        lot = self.env["stock.lot"].create(
+            {"name": "RMA-OTHERCO", "product_id": self.product.id, "company_id": other.id}
+        )
+        self.env["service.warranty"].create({
+            "lot_id": lot.id, "partner_id": self.customer.id, "policy_id": self.policy.id,
+            "company_id": other.id, "date_delivery": "2026-01-10", "state": "active"})
+        rma_id = self.env["service.rma"].scan("RMA-OTHERCO")["rma_id"]
+        self.assertEqual(self.env["service.rma"].browse(rma_id).company_id, other)
+        self.assertFalse(
+            self.env["service.rma"].with_user(self.repair_user).search([("id", "=", rma_id)]),
+            "RMAs of a company the user is not in stay hidden",
+        )
 
     def test_verdict_follows_exclusions_and_override(self):
         Rma = self.env["service.rma"].with_user(self.repair_user)

@@ -3,6 +3,7 @@ import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import escape_psql
 from odoo.tools.misc import format_date
 
 from ..rules import Facts, Terms, coverage, mask_serial, warranty_period
@@ -124,7 +125,10 @@ class StockLot(models.Model):
             lot = self._search_service_token(code)
             if lot:
                 return lot
-        lots = self.search([("name", "=ilike", code)], limit=2)
+        # Exact first (what a scanner types), then case-insensitive (a person).
+        lots = self.search([("name", "=", code)], limit=2) or self.search(
+            [("name", "=ilike", escape_psql(code))], limit=2
+        )
         lots = lots.filtered(lambda lot: lot.product_id.tracking == "serial")
         return lots if len(lots) == 1 else self.browse()
 

@@ -30,7 +30,8 @@ class TestServiceApi(WarrantyCase):
         ):
             with self.subTest(code=code):
                 self.assertEqual(Lot._find_by_service_code(code), self.lot)
-        for code in ("", "API-9999", "https://x/service/d/" + "Z" * 32, "Z" * 32, "API-000"):
+        for code in ("", "API-9999", "https://x/service/d/" + "Z" * 32, "Z" * 32, "API-000",
+                     "API-000_", "API%"):
             with self.subTest(code=code):
                 self.assertFalse(Lot._find_by_service_code(code))
 
