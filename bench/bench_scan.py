@@ -86,7 +86,7 @@ def wait_for_server(url, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/web/webclient/version_info", data=b"{}", timeout=5):
+            with urllib.request.urlopen(url + "/web/health", timeout=5):
                 return
         except OSError:
             time.sleep(1)

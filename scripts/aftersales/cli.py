@@ -1,19 +1,44 @@
-"""The ``aftersales`` command.
+"""The ``aftersales`` command: parses the command line, connects, runs one
+sub-command and turns what went wrong into an exit code scripts can trust:
 
-Its sub-commands (status, register, labels, scan, bill, ping) talk to an Odoo
-19 server with the Aftersales add-ons over RPC; they land with their issue.
-Today it reports its version and the device URL a QR label encodes.
+    0  everything done
+    1  some rows or codes failed (each one reported); the rest was done
+    2  usage, configuration or connection error: nothing was done
 """
 
+from __future__ import annotations
+
 import argparse
+import json
+import re
 import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 from aftersales import __version__
+from aftersales.config import Profile, load_profile
+from aftersales.errors import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    AftersalesError,
+    ConfigError,
+    ConnectionProblem,
+    ServerError,
+)
+from aftersales.gateway import Gateway
+from aftersales.models import ServiceStatus
+from aftersales.output import Style, fail
+from aftersales.transport import make_transport
 
 SERVICE_PATH = "/service/d/"
+ODOO_MAJOR = 19
+
+Connect = Callable[[], Gateway]
 
 
-def device_url(base_url, token):
+def device_url(base_url: str, token: str) -> str:
     """The URL a unit's QR label encodes (the server's ``stock.lot.service_url``)."""
     base = base_url.rstrip("/")
     if not base.startswith(("http://", "https://")):
@@ -23,29 +48,259 @@ def device_url(base_url, token):
     return f"{base}{SERVICE_PATH}{token}"
 
 
-def build_parser():
+def gateway_for(profile: Profile) -> Gateway:
+    return Gateway(make_transport(profile), retries=profile.retries)
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+def cmd_url(options: argparse.Namespace, _connect: Connect) -> int:
+    try:
+        print(device_url(options.base_url, options.token))
+    except ValueError as error:
+        fail(str(error))
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_ping(options: argparse.Namespace, connect: Connect) -> int:
+    """Each check in order, stopping at the first that fails: the first
+    failure explains the following ones."""
+    style = Style()
+    ok, bad = style("ok", "green"), style("FAILED", "red")
+    gateway = connect()
+    profile = getattr(gateway.transport, "profile", None)
+    where = profile.url if profile else "the server"
+    version = gateway.server_version()
+    found = re.search(r"\d+", version)  # "19.0", "19.0+e", "saas~19.1"
+    major = int(found.group()) if found else 0
+    if major != ODOO_MAJOR:
+        print(f"{bad}  {where} runs Odoo {version}; aftersales needs Odoo {ODOO_MAJOR}")
+        return EXIT_USAGE
+    print(f"{ok}  {where} answers: Odoo {version}")
+    uid = gateway.login()
+    if profile:
+        print(f"{ok}  database {profile.database!r}, logged in as {profile.login!r} (user id {uid})")
+    states = gateway.addon_states()
+    for name, state in states.items():
+        print(f"{ok if state == 'installed' else bad}  add-on {name}: {state}")
+    missing = [name for name, state in states.items() if state != "installed"]
+    if missing:
+        fail(f"add-on(s) not installed on the server: {', '.join(missing)}")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def format_status(status: ServiceStatus, style: Style) -> str:
+    code = status.product_code
+    product = status.product + (f" [{code}]" if code and f"[{code}]" not in status.product else "")
+    verdict = status.verdict
+    lines = [
+        f"{style(status.serial, 'bold')}  {product}",
+        f"customer     {status.customer or '-'}",
+    ]
+    cert = status.certificate
+    if cert:
+        lines += [
+            f"certificate  {cert.name} ({cert.state}), policy {cert.policy or '-'}",
+            f"  sold {_day(cert.date_sale)}  delivered {_day(cert.date_delivery)}  "
+            f"installed {_day(cert.date_install)}  invoice {cert.invoice_ref or '-'}",
+            f"  warranty {_day(cert.date_start)} to {_day(cert.date_end)}  "
+            f"refund until {_day(cert.refund_until)}  exchange until {_day(cert.exchange_until)}",
+        ]
+    else:
+        lines.append("certificate  none")
+    colour = "green" if verdict.covered else ("yellow" if verdict.remedy != "none" else "red")
+    heading = "COVERED" if verdict.covered else "NOT COVERED"
+    lines.append(f"verdict      {style(heading, colour)}: {verdict.remedy} ({verdict.reason}) "
+                 f"{verdict.reason_text}".rstrip())
+    if status.repairs:
+        lines.append("repairs")
+        lines += [
+            f"  {r.name}  {_day(r.date)}  {r.state}  "
+            f"{'under warranty' if r.under_warranty else 'charged'}  {r.technician or ''}".rstrip()
+            for r in status.repairs
+        ]
+    else:
+        lines.append("repairs      none")
+    if status.service_url:
+        lines.append(f"page         {status.service_url}")
+    return "\n".join(lines)
+
+
+def cmd_status(options: argparse.Namespace, connect: Connect) -> int:
+    gateway = connect()
+    status = gateway.status(options.code, on_date=options.on)
+    if status is None:
+        if options.json:
+            print(json.dumps({"code": options.code, "found": False}))
+        fail(f"no unit matches {options.code!r} (a label URL, a 32-character token or a serial)")
+        return EXIT_PARTIAL
+    if options.json:
+        print(status.model_dump_json(indent=2))
+    else:
+        print(format_status(status, Style()))
+    return EXIT_OK
+
+
+def cmd_labels(options: argparse.Namespace, connect: Connect) -> int:
+    from aftersales.labels import run_labels
+
+    return run_labels(options, connect)
+
+
+def cmd_register(options: argparse.Namespace, connect: Connect) -> int:
+    from aftersales.register import run_register
+
+    return run_register(options, connect)
+
+
+def cmd_scan(options: argparse.Namespace, connect: Connect) -> int:
+    from aftersales.scan import run_scan
+
+    return run_scan(options, connect)
+
+
+# -- parser ------------------------------------------------------------------------
+
+EPILOG = """\
+exit codes: 0 done; 1 some rows or codes failed (each is reported); 2 usage,
+configuration or connection error (nothing was done).
+
+connection: a profile from ~/.config/aftersales/config.toml (or --config),
+chosen by --profile, AFTERSALES_PROFILE or the file's `default`, overridden by
+AFTERSALES_URL, AFTERSALES_DB, AFTERSALES_LOGIN and AFTERSALES_PASSWORD or
+AFTERSALES_API_KEY. Secrets are never taken from the command line.
+
+examples:
+  aftersales ping
+  aftersales status SN-2026-000123
+  aftersales labels --picking WH/OUT/00042 -o labels.pdf
+  aftersales register units.csv --dry-run
+  aftersales scan
+"""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                        help="config file (default ~/.config/aftersales/config.toml)")
+    common.add_argument("--profile", default=argparse.SUPPRESS, help="profile name in the config file")
     parser = argparse.ArgumentParser(
         prog="aftersales",
         description="Command-line toolkit for the Aftersales add-ons for Odoo 19.",
-        epilog="Example: aftersales url https://odoo.example.com Zt3...  (prints a label's URL)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"aftersales {__version__}")
-    sub = parser.add_subparsers(dest="command")
-    url = sub.add_parser("url", help="print the device URL a QR label encodes for a token")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=summary, parents=[common],
+                              epilog=f"example:\n{example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    ping = command("ping", "check the connection, the Odoo version and that both add-ons are installed",
+                   "  AFTERSALES_URL=https://odoo.example.com AFTERSALES_DB=prod AFTERSALES_LOGIN=me \\\n"
+                   "  AFTERSALES_API_KEY=... aftersales ping")
+    ping.set_defaults(handler=cmd_ping)
+
+    status = command("status", "a unit's product, customer, certificate, verdict today and repairs",
+                     "  aftersales status https://odoo.example.com/service/d/Zt3...   (a label URL)\n"
+                     "  aftersales status SN-2026-000123 --json | jq .verdict.covered")
+    status.add_argument("code", help="a label URL, a 32-character token or a serial number")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.add_argument("--on", type=_date, metavar="YYYY-MM-DD",
+                        help="the verdict on that day (default today)")
+    status.set_defaults(handler=cmd_status)
+
+    labels = command("labels", "QR label sheets as a PDF, rendered locally",
+                     "  aftersales labels SN-1 SN-2 SN-3 -o labels.pdf\n"
+                     "  aftersales labels --sale-order S00042 --layout roll-62x29 -o roll.pdf\n"
+                     "  aftersales labels --file serials.txt --skip 5   (sheet with 5 labels used)")
+    labels.add_argument("serials", nargs="*", help="serial numbers")
+    labels.add_argument("--file", type=Path, help="a file of serials, one per line ('-' for stdin)")
+    labels.add_argument("--picking", help="every serial of this transfer, e.g. WH/OUT/00042")
+    labels.add_argument("--sale-order", help="every serial delivered for this sale order, e.g. S00042")
+    labels.add_argument("--layout", default="a4-3x8", help="a4-3x8 (default), a4-3x8-70x37, roll-62x29")
+    labels.add_argument("--skip", type=int, default=0, help="leave this many labels of the first sheet blank")
+    labels.add_argument("-o", "--output", type=Path, default=Path("labels.pdf"), help="PDF file to write")
+    labels.set_defaults(handler=cmd_labels)
+
+    register = command(
+        "register", "bulk registration of units sold outside Odoo, from a CSV file",
+        "  aftersales register units.csv --dry-run\n"
+        "  aftersales register units.csv        # then fix units.rejects.csv and:\n"
+        "  aftersales register units.rejects.csv\n"
+        "columns: serial, product (internal reference or barcode), customer (reference,\n"
+        "email or name), date_sale (YYYY-MM-DD), and optional date_install,\n"
+        "invoice_ref, policy. Re-running a file creates nothing twice.")
+    register.add_argument("file", type=Path, help="the CSV file (comma, semicolon or tab separated, UTF-8)")
+    register.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    register.add_argument("--rejects", type=Path,
+                          help="where to write the bad rows (default FILE.rejects.csv)")
+    register.add_argument("--batch-size", type=int, default=500, help="rows per server call (default 500)")
+    register.set_defaults(handler=cmd_register)
+
+    scan = command("scan", "scan station: one code per line in, verdict and RMA out",
+                   "  aftersales scan              # a USB scanner types codes; Ctrl-C to stop\n"
+                   "  aftersales scan --json < codes.txt\n"
+                   "  aftersales scan --replay     # only send what was queued while offline")
+    scan.add_argument("--json", action="store_true", help="one JSON object per line instead of text")
+    scan.add_argument("--journal", type=Path, help="offline journal (default in ~/.local/state/aftersales)")
+    scan.add_argument("--replay", action="store_true", help="send the queued scans and exit")
+    scan.add_argument("--retry-every", type=float, default=10.0, metavar="SECONDS",
+                      help="while offline, how often a new scan retries the server (default 10)")
+    scan.set_defaults(handler=cmd_scan)
+
+    url = command("url", "print the device URL a QR label encodes for a token",
+                  "  aftersales url https://odoo.example.com Zt3...")
     url.add_argument("base_url", help="the Odoo server's public URL, e.g. https://odoo.example.com")
     url.add_argument("token", help="the unit's service token (32 characters)")
+    url.set_defaults(handler=cmd_url)
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None, connect: Connect | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
-    if options.command == "url":
-        try:
-            print(device_url(options.base_url, options.token))
-        except ValueError as error:
-            print(f"aftersales: {error}", file=sys.stderr)
-            return 2
-        return 0
-    parser.print_help()
-    return 2
+    handler = getattr(options, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    def default_connect() -> Gateway:
+        return gateway_for(load_profile(getattr(options, "config", None), getattr(options, "profile", None)))
+
+    try:
+        return handler(options, connect or default_connect)
+    except ConfigError as error:
+        fail(f"configuration: {error}")
+        return EXIT_USAGE
+    except ConnectionProblem as error:
+        fail(f"{error.kind}: {error}")
+        return EXIT_USAGE
+    except ServerError as error:
+        fail(f"the server refused: {error.message}")
+        return EXIT_USAGE
+    except AftersalesError as error:
+        fail(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        # The shell's convention for "killed by SIGINT"; batches already sent
+        # stay done, and re-running is safe (the server skips what it has).
+        fail("interrupted")
+        return 130

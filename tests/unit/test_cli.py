@@ -1,10 +1,14 @@
+import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
+from fakes import MODULES_OK, STATUS, FakeTransport, make_gateway
 
 from aftersales import __version__
-from aftersales.cli import device_url, main
+from aftersales.cli import build_parser, device_url, main
+from aftersales.errors import BadCredentials, Unreachable, WrongDatabase
 
 TOKEN = "rnzulGOary26h6exuz4EtJIkt3KIitYu"
 
@@ -38,3 +42,106 @@ def test_console_script_version():
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"aftersales {__version__}"
+
+
+# -- commands against a fake server ------------------------------------------------
+
+
+def server(modules=MODULES_OK, version="19.0", status=STATUS):
+    return FakeTransport({("ir.module.module", "search_read"): modules,
+                          ("stock.lot", "get_service_status"): status}, version=version)
+
+
+def test_ping_ok(capsys):
+    assert main(["ping"], connect=lambda: make_gateway(server())) == 0
+    out = capsys.readouterr().out
+    assert "Odoo 19.0" in out and "add-on service_rma: installed" in out
+
+
+def test_ping_names_the_missing_addon(capsys):
+    assert main(["ping"], connect=lambda: make_gateway(server(modules=MODULES_OK[:1]))) == 2
+    captured = capsys.readouterr()
+    assert "add-on service_rma: absent" in captured.out
+    assert "not installed on the server: service_rma" in captured.err
+
+
+def test_ping_refuses_another_odoo(capsys):
+    assert main(["ping"], connect=lambda: make_gateway(server(version="17.0"))) == 2
+    assert "runs Odoo 17.0; aftersales needs Odoo 19" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (Unreachable("nothing listens at http://h"), "server unreachable: nothing listens"),
+        (WrongDatabase("the server has no database 'x'"), "wrong database: the server has no database"),
+        (BadCredentials("refused"), "bad credentials: refused"),
+    ],
+)
+def test_connection_problems_exit_2(error, message, capsys):
+    def connect():
+        raise error
+
+    assert main(["status", "SN-1"], connect=connect) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_configuration_problem_exits_2(tmp_path, monkeypatch, capsys):
+    for name in ("URL", "DB", "LOGIN", "PASSWORD", "API_KEY", "PROFILE", "CONFIG"):
+        monkeypatch.delenv(f"AFTERSALES_{name}", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["ping"]) == 2
+    assert "configuration: invalid connection settings" in capsys.readouterr().err
+
+
+def test_status_text(capsys):
+    transport = server()
+    assert main(["status", "SN-1", "--on", "2026-05-01"], connect=lambda: make_gateway(transport)) == 0
+    assert transport.calls[0][3] == {"code": "SN-1", "on_date": "2026-05-01"}
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "SN-1  [CMP] Compressor", "the code is not repeated when the name has it"
+    assert "customer     -" in out
+    assert "certificate  WAR/1 (active), policy Std" in out
+    assert "warranty 2026-01-10 to 2027-01-09" in out
+    assert "verdict      COVERED: repair (in_warranty) Under warranty" in out
+    assert "RO/1  2026-03-01  done  under warranty" in out
+
+
+def test_status_json(capsys):
+    assert main(["status", "SN-1", "--json"], connect=lambda: make_gateway(server())) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["customer"] is None and data["certificate"]["date_install"] is None
+    assert date.fromisoformat(data["verdict"]["date_end"]) == date(2027, 1, 9)
+
+
+def test_status_unknown_code(capsys):
+    assert main(["status", "NOPE", "--json"], connect=lambda: make_gateway(server(status=False))) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"code": "NOPE", "found": False}
+    assert "no unit matches 'NOPE'" in captured.err
+
+
+def test_bad_date_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["status", "SN-1", "--on", "01/05/2026"])
+    assert exit_info.value.code == 2
+    assert "not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["ping", "status", "labels", "register", "scan", "url"])
+def test_every_command_has_help_with_an_example(command):
+    parser = build_parser()
+    sub = next(action for action in parser._actions if action.dest == "command")
+    help_text = sub.choices[command].format_help()
+    assert "example:" in help_text and f"aftersales {command}" in help_text
+    assert "--profile" in help_text, "connection options also after the command"
+
+
+def test_options_after_the_command():
+    options = build_parser().parse_args(["status", "SN-1", "--profile", "lab", "--config", "c.toml"])
+    assert (options.profile, str(options.config)) == ("lab", "c.toml")
+
+
+def test_no_password_option():
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["ping", "--password", "secret"])

@@ -1,0 +1,162 @@
+"""The one place that talks RPC: it names every field it reads, batches
+reads and writes, retries what is worth retrying, and hands back typed
+models. Commands depend on this class, never on a transport.
+
+Retrying a call after the connection was cut is safe because every server
+method used here is idempotent: status and labels only read (labels create a
+missing token once), ``register_units`` skips units already registered, and
+``scan`` returns the unit's open RMA when there is one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from aftersales.errors import MissingAddon, ServerError, TransientError
+from aftersales.models import (
+    LabelsResult,
+    Module,
+    RegisterResult,
+    RegisterRow,
+    Row,
+    ScanResult,
+    ServiceStatus,
+)
+from aftersales.transport import Transport
+
+ADDONS = ("service_warranty", "service_rma")
+READ_BATCH = 1000
+REGISTER_BATCH = 500
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Gateway:
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        retries: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.transport = transport
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+
+    def _retrying(self, call: Callable[[], Any]) -> Any:
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except TransientError:
+                if attempt == self.retries:
+                    raise
+                # Exponential backoff with jitter, so that two clients that
+                # collided do not collide again on the same beat.
+                self._sleep(self.backoff * 2**attempt * random.uniform(0.5, 1.0))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def call(self, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
+        return self._retrying(lambda: self.transport.call(model, method, ids, **kwargs))
+
+    # -- generic reads --------------------------------------------------------
+
+    def search_read(
+        self, model: str, domain: list[Any], row_type: type[Row], *, limit: int | None = None,
+        order: str | None = None,
+    ) -> list[Row]:
+        """Rows of ``model``; the fields read are exactly those ``row_type`` declares."""
+        options: dict[str, Any] = {"domain": domain, "fields": self._fields(row_type)}
+        if limit is not None:
+            options["limit"] = limit
+        if order:
+            options["order"] = order
+        return [row_type.model_validate(row) for row in self.call(model, "search_read", **options)]
+
+    def read(self, model: str, ids: Sequence[int], row_type: type[Row]) -> list[Row]:
+        fields = self._fields(row_type)
+        rows: list[Row] = []
+        for batch in chunks(list(ids), READ_BATCH):
+            rows.extend(row_type.model_validate(row)
+                        for row in self.call(model, "read", list(batch), fields=fields))
+        return rows
+
+    @staticmethod
+    def _fields(row_type: type[Row]) -> list[str]:
+        return [name for name in row_type.model_fields if name != "id"]
+
+    # -- connection -----------------------------------------------------------
+
+    def server_version(self) -> str:
+        return self._retrying(self.transport.version)
+
+    def login(self) -> int:
+        return self._retrying(self.transport.login)
+
+    def addon_states(self) -> dict[str, str]:
+        """State of each of our add-ons; "absent" when the server does not know it."""
+        modules = self.search_read("ir.module.module", [("name", "in", list(ADDONS))], Module)
+        states = {module.name: module.state for module in modules}
+        return {name: states.get(name, "absent") for name in ADDONS}
+
+    def require_addons(self, *names: str) -> None:
+        states = self.addon_states()
+        missing = [f"{name} ({states[name]})" for name in names if states[name] != "installed"]
+        if missing:
+            raise MissingAddon(f"the server lacks the add-on(s) {', '.join(missing)}: install them in Odoo")
+
+    # -- business methods -----------------------------------------------------
+
+    def status(self, code: str, on_date: date | None = None) -> ServiceStatus | None:
+        options = {"on_date": on_date.isoformat()} if on_date else {}
+        result = self.call("stock.lot", "get_service_status", code=code, **options)
+        return ServiceStatus.model_validate(result) if result else None
+
+    def labels(
+        self, serials: Sequence[str] = (), picking: str | None = None, sale_order: str | None = None
+    ) -> LabelsResult:
+        """Label data in one call; the server creates missing tokens."""
+        options: dict[str, Any] = {}
+        if serials:
+            options["serials"] = list(serials)
+        if picking:
+            options["picking"] = picking
+        if sale_order:
+            options["sale_order"] = sale_order
+        return LabelsResult.model_validate(self.call("stock.lot", "get_service_labels", **options))
+
+    def register(
+        self,
+        rows: Sequence[RegisterRow],
+        *,
+        dry_run: bool = False,
+        batch_size: int = REGISTER_BATCH,
+        progress: Callable[[int], None] | None = None,
+    ) -> RegisterResult:
+        """``register_units`` in batches (one transaction each); ``progress``
+        receives the number of rows done after each batch."""
+        total = RegisterResult()
+        for batch in chunks(rows, batch_size):
+            answer = self.call("service.warranty", "register_units",
+                               rows=[row.to_rpc() for row in batch], dry_run=dry_run)
+            total.extend(RegisterResult.model_validate(answer))
+            if progress:
+                progress(len(batch))
+        return total
+
+    def scan(self, code: str) -> ScanResult:
+        try:
+            return ScanResult.model_validate(self.call("service.rma", "scan", code=code))
+        except ServerError as error:
+            # /jsonrpc says "Object service.rma doesn't exist", /json/2 "the model ... does not exist".
+            if "service.rma" in error.message and "exist" in error.message:
+                raise MissingAddon("the server lacks the add-on service_rma (scan intake)") from None
+            raise

@@ -1,0 +1,196 @@
+"""Bulk registration from a CSV file.
+
+Every row is checked before anything is written: first here (columns, dates,
+duplicates in the file), then by the server in dry-run batches (products,
+customers, policies, serials registered elsewhere). Only then are the good
+rows sent, in batches of one transaction each. Bad rows go to a rejects file
+with the same columns plus ``error``, to fix and feed back; the server skips
+units already registered, so re-running a file creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AftersalesError
+from aftersales.gateway import Gateway
+from aftersales.models import RegisterResult, RegisterRow, RowError
+from aftersales.output import Progress, Style, fail
+
+COLUMNS = ("serial", "product", "customer", "date_sale", "date_install", "invoice_ref", "policy")
+REQUIRED_COLUMNS = COLUMNS[:4]
+ERROR_COLUMN = "error"  # added to the rejects file; ignored when that file is read back
+
+
+class CsvProblem(AftersalesError):
+    """The file as a whole cannot be read: nothing was checked."""
+
+
+@dataclass
+class Source:
+    path: Path
+    fieldnames: list[str]
+    dialect: type[csv.Dialect] | csv.Dialect
+    records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def read_csv(path: Path) -> Source:
+    """The rows of ``path`` with the line each starts on. Comma, semicolon or
+    tab separated (Excel's choice depends on the locale), UTF-8 with or
+    without BOM."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvProblem(f"{path}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8") from None
+    except OSError as error:
+        raise CsvProblem(f"{path}: cannot read it: {error.strerror}") from None
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(text.splitlines(keepends=True), dialect)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise CsvProblem(f"{path}: empty file; the first line must name the columns") from None
+    unknown = [name for name in header if name not in (*COLUMNS, ERROR_COLUMN)]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if unknown or missing:
+        problems = ([f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else []) + (
+            [f"missing column(s) {', '.join(missing)}"] if missing else [])
+        raise CsvProblem(f"{path}, line 1: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+    if len(set(header)) != len(header):
+        raise CsvProblem(f"{path}, line 1: a column is named twice")
+    source = Source(path, header, dialect)
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                source.records.append((line, dict(zip(header, cells, strict=False)) | _extra(cells, header)))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise CsvProblem(f"{path}, line {line}: {error}") from None
+    return source
+
+
+def _extra(cells: list[str], header: list[str]) -> dict[str, str]:
+    return {"__extra__": str(len(cells))} if len(cells) > len(header) else {}
+
+
+def _reason(error: dict) -> str:
+    if error["type"] in ("missing", "string_too_short"):
+        return "is required"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def validate(source: Source) -> tuple[list[RegisterRow], list[RowError]]:
+    """The rows that are well-formed, and what is wrong with the others."""
+    good: list[RegisterRow] = []
+    errors: list[RowError] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for line, raw in source.records:
+        if "__extra__" in raw:
+            errors.append(RowError(line=line, column="-", reason=(
+                f"{raw['__extra__']} cells but {len(source.fieldnames)} columns: quote values with commas")))
+            continue
+        values = {key: value for key, value in raw.items() if key in COLUMNS and value is not None}
+        try:
+            row = RegisterRow.model_validate({**values, "line": line})
+        except ValidationError as invalid:
+            errors.extend(RowError(line=line, column=str(e["loc"][0]) if e["loc"] else "-", reason=_reason(e))
+                          for e in invalid.errors())
+            continue
+        key = (row.serial, row.product)
+        if key in first_seen:
+            errors.append(RowError(line=line, column="serial", reason=(
+                f"{row.serial} of {row.product} is already on line {first_seen[key]} of this file")))
+            continue
+        first_seen[key] = line
+        good.append(row)
+    return good, errors
+
+
+def rejects_path(source: Path) -> Path:
+    """``units.csv`` -> ``units.rejects.csv``; a rejects file is rewritten in
+    place, so fixing and re-running it shrinks it to what is still wrong."""
+    if source.name.endswith(".rejects.csv"):
+        return source
+    return source.with_name(f"{source.stem}.rejects.csv")
+
+
+def write_rejects(source: Source, errors: Sequence[RowError], target: Path) -> None:
+    reasons: dict[int, list[str]] = {}
+    for error in errors:
+        reasons.setdefault(error.line, []).append(f"{error.column}: {error.reason}")
+    columns = [name for name in source.fieldnames if name != ERROR_COLUMN] + [ERROR_COLUMN]
+    # Written beside the target then renamed: the target may be the file being read.
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", dir=target.parent, prefix=".rejects-", delete=False)
+    with handle:
+        writer = csv.DictWriter(handle, columns, dialect=source.dialect, extrasaction="ignore")
+        writer.writeheader()
+        for line, raw in source.records:
+            if line in reasons:
+                writer.writerow({**raw, ERROR_COLUMN: "; ".join(reasons[line])})
+    os.replace(handle.name, target)
+
+
+def register(
+    gateway: Gateway, rows: Sequence[RegisterRow], *, dry_run: bool, batch_size: int,
+    progress: Callable[[str, int], Progress] = Progress,
+) -> RegisterResult:
+    """Check every row with the server, then (unless ``dry_run``) send the good ones."""
+    bar = progress("checking", len(rows))
+    checked = gateway.register(rows, dry_run=True, batch_size=batch_size, progress=bar.advance)
+    bar.close()
+    if dry_run:
+        return checked
+    refused = {error.line for error in checked.errors} | {skip.line for skip in checked.skipped}
+    to_write = [row for row in rows if row.line not in refused]
+    bar = progress("registering", len(to_write))
+    written = gateway.register(to_write, batch_size=batch_size, progress=bar.advance)
+    bar.close()
+    # A row can change between the two passes (another clerk registers it):
+    # the second answer is the truth for the rows it saw.
+    return RegisterResult(created=written.created, skipped=checked.skipped + written.skipped,
+                          errors=checked.errors + written.errors)
+
+
+def run_register(options: argparse.Namespace, connect: Callable[[], Gateway]) -> int:
+    if options.batch_size < 1:
+        fail("--batch-size must be at least 1")
+        return EXIT_USAGE
+    try:
+        source = read_csv(options.file)
+    except CsvProblem as error:
+        fail(str(error))
+        return EXIT_USAGE
+    rows, errors = validate(source)
+    gateway = connect()
+    result = RegisterResult(errors=errors)
+    if rows:
+        result.extend(register(gateway, rows, dry_run=options.dry_run, batch_size=options.batch_size))
+    style = Style()
+    for error in sorted(result.errors, key=lambda e: e.line):
+        print(f"{source.path}:{error.line}: {style(error.column, 'bold')}: {error.reason}")
+    bad_lines = {error.line for error in result.errors}
+    target = options.rejects or rejects_path(source.path)
+    verb = "would register" if options.dry_run else "registered"
+    summary = (f"{source.path}: {len(source.records)} row(s): {len(result.created)} {verb}, "
+               f"{len(result.skipped)} already registered, {len(bad_lines)} rejected")
+    if bad_lines and not options.dry_run:
+        write_rejects(source, result.errors, target)
+        summary += f" (fix them in {target} and run it again)"
+    elif not bad_lines and target.exists() and target != source.path and not options.dry_run:
+        target.unlink()  # a rejects file from an earlier run would now mislead
+    print(summary)
+    return EXIT_PARTIAL if bad_lines else EXIT_OK

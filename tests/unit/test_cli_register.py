@@ -1,0 +1,192 @@
+"""Bulk registration: CSV reading, row validation, the two passes, the rejects file."""
+
+import csv
+from datetime import date
+
+import pytest
+from fakes import FakeTransport, make_gateway
+
+from aftersales.cli import main
+from aftersales.models import RegisterRow
+from aftersales.register import CsvProblem, read_csv, rejects_path, validate
+
+HEADER = "serial,product,customer,date_sale,date_install,invoice_ref,policy\n"
+
+
+def write(tmp_path, text, name="units.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_row_model():
+    row = RegisterRow.model_validate({"line": 2, "serial": " SN-1 ", "product": "P", "customer": "C",
+                                      "date_sale": "2026-01-10", "date_install": "", "invoice_ref": " "})
+    assert row.serial == "SN-1" and row.date_sale == date(2026, 1, 10)
+    assert row.date_install is None and row.invoice_ref is None
+    assert row.to_rpc() == {"line": 2, "serial": "SN-1", "product": "P", "customer": "C",
+                            "date_sale": "2026-01-10"}
+
+
+def test_line_numbers_survive_quoted_newlines_and_blank_lines(tmp_path):
+    path = write(tmp_path, HEADER + 'SN-1,P,"Acme\nLtd",2026-01-10,,,\n\nSN-2,P,C,2026-01-10,,,\n')
+    assert [line for line, _raw in read_csv(path).records] == [2, 5]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_excel_delimiters_and_bom(tmp_path, delimiter):
+    text = HEADER.replace(",", delimiter) + delimiter.join(["SN-1", "P", "C", "2026-01-10", "", "", ""])
+    path = tmp_path / "units.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    source = read_csv(path)
+    assert source.records[0][1]["serial"] == "SN-1" and source.records[0][1]["date_sale"] == "2026-01-10"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty file"),
+        ("serial,product,customer\n", "missing column(s) date_sale"),
+        ("serial,product,customer,date_sale,date_sold\n", "unknown column(s) 'date_sold'"),
+        ("serial,serial,product,customer,date_sale\n", "named twice"),
+    ],
+)
+def test_file_problems(tmp_path, text, message):
+    with pytest.raises(CsvProblem, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_csv(write(tmp_path, text))
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(HEADER.encode() + "SN-1,P,Café,2026-01-10,,,\n".encode("latin-1"))
+    with pytest.raises(CsvProblem, match="not UTF-8"):
+        read_csv(path)
+
+
+def test_validation_names_line_column_and_reason(tmp_path):
+    path = write(tmp_path, HEADER + "\n".join([
+        "SN-1,P,C,2026-01-10,,,",
+        "SN-2,P,C,10/01/2026,,,",
+        "SN-3,P,,2026-02-30,,,",
+        "SN-4,P,C,2026-01-10,2026-01-01,,",
+        "SN-1,P,D,2026-01-10,,,",
+        "SN-1,Q,C,2026-01-10,,,",
+        "SN-5,P,C,2026-01-10,,,,extra",
+    ]) + "\n")
+    good, errors = validate(read_csv(path))
+    assert [(row.line, row.serial, row.product) for row in good] == [(2, "SN-1", "P"), (7, "SN-1", "Q")]
+    found = {(e.line, e.column): e.reason for e in errors}
+    assert found == {
+        (3, "date_sale"): "'10/01/2026' is not a date written YYYY-MM-DD",
+        (4, "customer"): "is required",
+        (4, "date_sale"): "'2026-02-30' is not a date written YYYY-MM-DD",
+        (5, "date_install"): "the installation date is before the sale date",
+        (6, "serial"): "SN-1 of P is already on line 2 of this file",
+        (8, "-"): "8 cells but 7 columns: quote values with commas",
+    }
+
+
+def test_rejects_path():
+    from pathlib import Path
+
+    assert rejects_path(Path("/d/units.csv")) == Path("/d/units.rejects.csv")
+    assert rejects_path(Path("/d/units.rejects.csv")) == Path("/d/units.rejects.csv")
+
+
+class FakeServer:
+    """register_units with the server's idempotence: a serial registered once is skipped after."""
+
+    def __init__(self, bad_products=("NOPE",)):
+        self.registered: dict[str, str] = {}
+        self.bad_products = bad_products
+        self.transport = FakeTransport({("service.warranty", "register_units"): self.register_units})
+
+    def register_units(self, ids, rows, dry_run):
+        answer = {"created": [], "skipped": [], "errors": []}
+        for row in rows:
+            if row["product"] in self.bad_products:
+                answer["errors"].append({"line": row["line"], "column": "product",
+                                         "reason": f"No product {row['product']}."})
+            elif row["serial"] in self.registered:
+                reason = f"already registered as {self.registered[row['serial']]}"
+                answer["skipped"].append({"line": row["line"], "serial": row["serial"], "reason": reason})
+            else:
+                name = False
+                if not dry_run:
+                    name = self.registered[row["serial"]] = f"WAR/{len(self.registered) + 1}"
+                answer["created"].append({"line": row["line"], "serial": row["serial"], "certificate": name})
+        return answer
+
+    def calls(self, dry_run):
+        return [c for c in self.transport.calls if c[3]["dry_run"] is dry_run]
+
+
+def run(server, *args):
+    return main(["register", *map(str, args)], connect=lambda: make_gateway(server.transport))
+
+
+def test_dry_run_writes_nothing(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,P,C,2026-01-10,,,\nSN-2,NOPE,C,2026-01-10,,,\n")
+    assert run(server, path, "--dry-run") == 1
+    assert server.registered == {} and server.calls(dry_run=False) == []
+    out = capsys.readouterr().out
+    assert f"{path}:3: product: No product NOPE." in out
+    assert "2 row(s): 1 would register, 0 already registered, 1 rejected" in out
+    assert not rejects_path(path).exists(), "a dry run leaves no file behind"
+
+
+def test_import_rejects_and_rerun(tmp_path, capsys):
+    server = FakeServer()
+    rows = [f"SN-{i},P,C,2026-01-10,,,\n" for i in range(1, 1101)]
+    path = write(tmp_path, HEADER + "".join(rows) + "SN-X,NOPE,C,2026-01-10,,,\nSN-Y,P,C,someday,,,\n")
+    assert run(server, path, "--batch-size", 500) == 1
+    assert len(server.registered) == 1100
+    # Every row checked (3 dry-run batches) before the first write.
+    kinds = [c[3]["dry_run"] for c in server.transport.calls]
+    assert kinds == [True, True, True, False, False, False]
+    assert "1102 row(s): 1100 registered, 0 already registered, 2 rejected" in capsys.readouterr().out
+    with rejects_path(path).open(newline="") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert [(r["serial"], r["error"]) for r in rejects] == [
+        ("SN-X", "product: No product NOPE."),
+        ("SN-Y", "date_sale: 'someday' is not a date written YYYY-MM-DD"),
+    ]
+    assert rejects[0]["customer"] == "C", "the rejects file keeps every column, to fix and re-run"
+
+    # Re-running the same file creates nothing twice.
+    assert run(server, path) == 1
+    assert len(server.registered) == 1100
+    assert len(server.calls(dry_run=False)) == 3, "no write call when every row is already there"
+    assert "0 registered, 1100 already registered, 2 rejected" in capsys.readouterr().out
+
+
+def test_fixed_rejects_file_is_read_back_and_shrinks(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,NOPE,C,2026-01-10,,,\nSN-2,P,C,2026-99-10,,,\n")
+    run(server, path)
+    rejects = rejects_path(path)
+    text = rejects.read_text().replace("NOPE", "P")  # the clerk fixes one row, not the other
+    rejects.write_text(text)
+    assert run(server, rejects) == 1
+    assert set(server.registered) == {"SN-1"}
+    with rejects.open(newline="") as handle:
+        left = list(csv.DictReader(handle))
+    assert [r["serial"] for r in left] == ["SN-2"], "rewritten in place with what is still wrong"
+    assert left[0]["error"].startswith("date_sale:")
+    capsys.readouterr()
+
+
+def test_clean_run_removes_a_stale_rejects_file(tmp_path):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,P,C,2026-01-10,,,\n")
+    rejects_path(path).write_text("stale")
+    assert run(server, path) == 0
+    assert not rejects_path(path).exists()
+
+
+def test_unreadable_file_is_a_usage_error(tmp_path, capsys):
+    server = FakeServer()
+    assert run(server, tmp_path / "absent.csv") == 2
+    assert "cannot read it" in capsys.readouterr().err
+    assert server.transport.calls == []
