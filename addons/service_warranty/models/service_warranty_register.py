@@ -160,7 +160,9 @@ class ServiceWarranty(models.Model):
              for name, product in new]
         )
         lots = {**lots, **{(lot.name, lot.product_id): lot for lot in created}}
-        return self.create([
+        # Like issuance on delivery: no chatter message per certificate (its
+        # origin says "Import"); it would be most of the cost of a large file.
+        return self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {
                 "lot_id": lots[(v["serial"], v["product"])].id,
                 "partner_id": v["partner_id"],
