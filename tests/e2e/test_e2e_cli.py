@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from datetime import date
 
 import pypdfium2
@@ -33,6 +34,13 @@ def certificates(admin, prefix: str) -> list[Certificate]:
                              order="id")
 
 
+def decode_labels(path) -> tuple[list[str], str]:
+    """The QR codes of a label PDF's first page, decoded and sorted, and its text."""
+    page = pypdfium2.PdfDocument(str(path))[0]
+    decoded = sorted(r.text for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil()))
+    return decoded, page.get_textpage().get_text_range()
+
+
 def register(cli, tmp_path, name: str, rows: list[str], *args: str):
     path = tmp_path / name
     path.write_text(HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
@@ -43,12 +51,14 @@ def register(cli, tmp_path, name: str, rows: list[str], *args: str):
 
 
 def test_ping_reports_each_check(cli):
-    # The e2e database has service_warranty only: ping must name service_rma as missing.
+    # Both add-ons are installed: every check passes. (An add-on missing is
+    # the fast tier's test_ping_names_the_missing_addon.)
     result = cli("ping")
-    assert result.code == 2, result.err
+    assert result.code == 0, result.err
     assert "Odoo 19.0" in result.out and "logged in as 'admin'" in result.out
     assert "add-on service_warranty: installed" in result.out
-    assert "service_rma" in result.err and "not installed" in result.err
+    assert "add-on service_rma: installed" in result.out
+    assert "FAILED" not in result.out and "not installed" not in result.err
 
 
 def test_ping_wrong_password(cli, odoo):
@@ -211,11 +221,9 @@ def test_labels_pdf_decodes_to_the_servers_urls(cli, admin, unit, catalogue, tmp
     assert result.code == 1, "an unknown serial makes it exit 1"
     assert "unknown serial: E2E-NOPE" in result.err
     assert "3 label(s) on 1 page(s)" in result.out
-    page = pypdfium2.PdfDocument(str(tmp_path / "labels.pdf"))[0]
-    decoded = sorted(r.text for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil()))
+    decoded, text = decode_labels(tmp_path / "labels.pdf")
     expected = sorted(admin.status(serial).service_url for serial in ("E2E-L-3", unit, "E2E-L-1"))
     assert decoded == expected
-    text = page.get_textpage().get_text_range()
     assert "S/N E2E-L-3" in text and "Compressor XL" in text and "E2E-CMP" in text
 
 
@@ -233,30 +241,193 @@ def test_labels_unknown_transfer(cli, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@dataclass
+class Delivery:
+    picking: str
+    serials: list[str]
+
+
+@pytest.fixture(scope="module")
+def delivery(rpc, catalogue) -> Delivery:
+    """A real delivery, made over RPC as a sales clerk and a warehouse clerk
+    would: two serials in stock, a confirmed sale order, its picking validated."""
+    template_id = rpc.execute_kw("product.template", "create", [{
+        "name": "Heat pump", "default_code": "E2E-HP", "tracking": "serial", "is_storable": True,
+        "warranty_policy_id": catalogue.policy_id}])
+    [product_id] = rpc.execute_kw("product.product", "search", [[("product_tmpl_id", "=", template_id)]])
+    serials = ["E2E-D-1", "E2E-D-2"]
+    lot_ids = rpc.execute_kw("stock.lot", "create",
+                             [[{"name": serial, "product_id": product_id} for serial in serials]])
+    [warehouse] = rpc.execute_kw("stock.warehouse", "search_read", [[]],
+                                 {"fields": ["lot_stock_id"], "limit": 1})
+    quant_ids = rpc.execute_kw("stock.quant", "create", [[
+        {"product_id": product_id, "location_id": warehouse["lot_stock_id"][0], "lot_id": lot_id,
+         "inventory_quantity": 1} for lot_id in lot_ids]], {"context": {"inventory_mode": True}})
+    rpc.execute_kw("stock.quant", "action_apply_inventory", [quant_ids])
+
+    [partner_id] = rpc.execute_kw("res.partner", "search", [[("ref", "=", "E2E-C1")]])
+    order_id = rpc.execute_kw("sale.order", "create", [{
+        "partner_id": partner_id,
+        "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 2})]}])
+    rpc.execute_kw("sale.order", "action_confirm", [[order_id]])
+    [order] = rpc.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])
+    [picking_id] = order["picking_ids"]
+    rpc.execute_kw("stock.picking", "action_assign", [[picking_id]])
+    [picking] = rpc.execute_kw("stock.picking", "read", [[picking_id], ["name", "move_ids"]])
+    reserved = rpc.execute_kw("stock.move.line", "search_read", [[("picking_id", "=", picking_id)]],
+                              {"fields": ["lot_id"]})
+    assert sorted(line["lot_id"][1] for line in reserved) == serials, reserved
+    rpc.execute_kw("stock.move", "write", [picking["move_ids"], {"picked": True}])
+    rpc.execute_kw("stock.picking", "button_validate", [[picking_id]])
+    [done] = rpc.execute_kw("stock.picking", "read", [[picking_id], ["state"]])
+    assert done["state"] == "done", done
+    return Delivery(picking["name"], serials)
+
+
+def test_labels_of_a_delivery(cli, admin, delivery, tmp_path):
+    assert delivery.picking.startswith("WH/OUT/")
+    issued = certificates(admin, "E2E-D-")
+    assert [(c.lot_id.name, c.partner_id.name) for c in issued] == [(s, "Acme Ltd") for s in delivery.serials]
+
+    result = cli("labels", "--picking", delivery.picking, "-o", "delivery.pdf")
+    assert result.code == 0, result.err
+    assert "2 label(s) on 1 page(s)" in result.out
+    decoded, text = decode_labels(tmp_path / "delivery.pdf")
+    assert decoded == sorted(admin.status(serial).service_url for serial in delivery.serials)
+    assert len(set(decoded)) == 2
+    assert all(url.rsplit("/", 2)[1] == "d" and len(url.rsplit("/", 1)[1]) == 32 for url in decoded), decoded
+    assert "S/N E2E-D-1" in text and "S/N E2E-D-2" in text and "Heat pump" in text
+
+
 # -- scan ---------------------------------------------------------------------------
 
 
-def test_scan_says_the_rma_addon_is_missing(cli, unit):
-    result = cli("scan", stdin=f"{unit}\n")
+def registered(admin, catalogue, *serials: str) -> list[str]:
+    """Units with a certificate, registered through the server's own method."""
+    from aftersales.models import RegisterRow
+
+    rows = [RegisterRow(line=i, serial=serial, product=catalogue.product_code, customer="E2E-C1",
+                        date_sale=date.today().isoformat()) for i, serial in enumerate(serials, 1)]
+    result = admin.register(rows)
+    assert len(result.created) == len(serials), result
+    return list(serials)
+
+
+def rma_count(admin, serial: str | None = None) -> int:
+    domain = [("lot_id.name", "=", serial)] if serial else []
+    return admin.call("service.rma", "search_count", domain=domain)
+
+
+def expected_verdict(admin, serial: str) -> str:
+    """The RMA's verdict, from the unit's status read independently of the scan."""
+    remedy = admin.status(serial).verdict.remedy
+    return "rejected" if remedy in (None, "none") else remedy
+
+
+def journal_of(tmp_path):
+    return tmp_path / "state" / "aftersales" / "scan-journal.jsonl"
+
+
+def waiting_codes(tmp_path) -> list[str]:
+    """The codes the scan journal holds unanswered, in scan order."""
+    path = journal_of(tmp_path)
+    records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    done = {record["done"] for record in records if "done" in record}
+    return [record["code"] for record in records if "code" in record and record["seq"] not in done]
+
+
+def test_scan_by_serial_token_and_url(cli, admin, catalogue, tmp_path):
+    serials = registered(admin, catalogue, "E2E-SC-1", "E2E-SC-2", "E2E-SC-3")
+    url = admin.status("E2E-SC-3").service_url
+    token = admin.status("E2E-SC-2").service_url.rsplit("/", 1)[1]
+    codes = ["E2E-SC-1", token, url]
+
+    first = cli("scan", "--json", stdin="".join(f"{code}\n" for code in codes))
+    assert first.code == 0, first.err
+    events = [json.loads(line) for line in first.out.splitlines()]
+    assert [e["code"] for e in events] == codes
+    for event, serial in zip(events, serials):
+        assert event["ok"] is True and event["replayed"] is False
+        rma = event["rma"]
+        assert rma["serial"] == serial and rma["created"] is True and rma["state"] == "draft"
+        assert rma["verdict"] == expected_verdict(admin, serial)
+        assert rma["product"] and "Compressor XL" in rma["product"]
+        assert rma_count(admin, serial) == 1
+    assert journal_of(tmp_path).read_text() == "", "every answered scan leaves the journal"
+
+    # Scanned again, as text: the same open RMAs, none created.
+    again = cli("scan", stdin="".join(f"{code}\n" for code in codes))
+    assert again.code == 0, again.err
+    lines = again.out.splitlines()
+    assert len(lines) == 3
+    for line, event, serial in zip(lines, events, serials):
+        verdict, name = event["rma"]["verdict"], event["rma"]["name"]
+        assert line.startswith(f"{verdict}  {serial}  {name} (draft)  remedy "), line
+        assert " new " not in line
+        assert rma_count(admin, serial) == 1
+
+
+def test_scan_unknown_codes_create_nothing(cli, admin, rpc, catalogue, tmp_path):
+    [product_id] = rpc.execute_kw("product.product", "search",
+                                  [[("default_code", "=", catalogue.product_code)]])
+    rpc.execute_kw("stock.lot", "create", [{"name": "E2E-NOCERT-1", "product_id": product_id}])
+    before = rma_count(admin)
+    result = cli("scan", stdin="E2E-NO-SUCH\nhttp://example.com/service/d/" + "z" * 32 + "\nE2E-NOCERT-1\n")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert len(lines) == 3, result.out
+    assert lines[0].startswith("FAILED  E2E-NO-SUCH  No unit matches E2E-NO-SUCH")
+    assert lines[1].startswith("FAILED  http://example.com/service/d/") and "No unit matches" in lines[1]
+    assert lines[2].startswith("FAILED  E2E-NOCERT-1  E2E-NOCERT-1 has no warranty certificate")
+    assert rma_count(admin) == before
+    assert journal_of(tmp_path).read_text() == "", "a refused code is answered: it does not wait"
+
+
+def test_scan_wrong_password(cli, admin, odoo, catalogue, tmp_path):
+    [serial] = registered(admin, catalogue, "E2E-SC-PW")
+    result = cli("scan", env=odoo.env(AFTERSALES_PASSWORD="wrong"), stdin=f"{serial}\n")
     assert result.code == 2
-    assert "add-on missing" in result.err and "service_rma" in result.err
+    assert "bad credentials" in result.err
+    assert rma_count(admin, serial) == 0
+    assert waiting_codes(tmp_path) == [], "nothing was read, so nothing waits"
 
 
-def test_scan_while_server_is_stopped_keeps_the_codes(cli, odoo, unit, tmp_path):
-    """The server stops: scans are journalled, nothing is lost; it restarts:
-    the replay reaches it (and is refused cleanly, service_rma being absent
-    here) while the journal still holds every scan."""
+def test_scan_station_through_a_server_restart(odoo, admin, catalogue, station, cli, tmp_path):
+    """The server stops mid-scan: the station keeps reading, scans wait in the
+    journal; it restarts: the next scan sends them first, in scan order, once."""
+    a, b, c, d = registered(admin, catalogue, "E2E-Q-1", "E2E-Q-2", "E2E-Q-3", "E2E-Q-4")
+    scanner = station("scan", "--json", "--retry-every", "0")
+    scanner.send(a)
+    first = scanner.event()
+    assert first["ok"] and first["rma"]["created"] and first["rma"]["serial"] == a, first
+
     odoo.stop()
     try:
-        offline = cli("scan", "--json", stdin=f"{unit}\nE2E-S-2\n")
+        scanner.send(b)
+        assert scanner.event() == {"code": b, "queued": True, "waiting": 1}
+        scanner.send(c)
+        assert scanner.event() == {"code": c, "queued": True, "waiting": 2}
+        assert waiting_codes(tmp_path) == [b, c]
+        assert scanner.process.poll() is None, "the station keeps running while the server is down"
     finally:
         odoo.start()
-    assert offline.code == 1, offline.err
-    assert [json.loads(line)["queued"] for line in offline.out.splitlines()] == [True, True]
-    assert "2 scan(s) wait in" in offline.err
-    journal = tmp_path / "state" / "aftersales" / "scan-journal.jsonl"
-    assert [json.loads(line)["code"] for line in journal.read_text().splitlines()] == [unit, "E2E-S-2"]
 
+    scanner.send(d)
+    events = [scanner.event() for _ in range(3)]
+    assert [(e["code"], e["ok"], e["replayed"]) for e in events] == [(b, True, True), (c, True, True),
+                                                                     (d, True, False)]
+    assert all(e["rma"]["created"] for e in events)
+    ids = [first["rma"]["rma_id"], *(e["rma"]["rma_id"] for e in events)]
+    assert ids == sorted(ids) and len(set(ids)) == 4, "the server received them in scan order"
+
+    code, rest, err = scanner.finish()
+    assert code == 0, err
+    assert rest == "" and "wait in" not in err
+    assert journal_of(tmp_path).read_text() == ""
+    assert {serial: rma_count(admin, serial) for serial in (a, b, c, d)} == {a: 1, b: 1, c: 1, d: 1}
+
+    # Nothing is left to replay, and replaying changes nothing.
     replay = cli("scan", "--replay")
-    assert replay.code == 2 and "service_rma" in replay.err
-    assert [json.loads(line)["code"] for line in journal.read_text().splitlines()] == [unit, "E2E-S-2"]
+    assert replay.code == 0, replay.err
+    assert replay.out == ""
+    assert {serial: rma_count(admin, serial) for serial in (a, b, c, d)} == {a: 1, b: 1, c: 1, d: 1}
