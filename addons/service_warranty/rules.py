@@ -10,10 +10,6 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-START_ON = ("delivery", "invoice", "installation")
-POST_WARRANTY_MODES = ("at_cost", "list_price", "none")
-REMEDIES = ("refund", "exchange", "repair", "repair_at_cost", "repair_paid", "none")
-
 
 def add_months(day, months):
     """``day`` moved by ``months`` calendar months, clamped to the month's end

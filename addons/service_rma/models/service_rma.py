@@ -698,7 +698,7 @@ class ServiceRma(models.Model):
             "&", ("date_responded", "=", False), ("response_deadline", "<=", soon),
             "&", ("date_resolved", "=", False), ("resolution_deadline", "<=", soon),
         ])
-        self._schedule_activities(
+        self.env["mail.activity"]._create_todos(
             near, lambda rma: self.env._("SLA deadline of %(name)s is near", name=rma.name)
         )
         near.write({"sla_warned": True})
@@ -706,24 +706,8 @@ class ServiceRma(models.Model):
             [("state", "=", "out"), ("date_due", "<", fields.Date.context_today(self)),
              ("overdue_warned", "=", False)]
         )
-        self._schedule_activities(
+        self.env["mail.activity"]._create_todos(
             loans.rma_id, lambda rma: self.env._("The loaner of %(name)s is overdue", name=rma.name)
         )
         loans.write({"overdue_warned": True})
         return {"sla": len(near), "loans": len(loans)}
-
-    def _schedule_activities(self, rmas, summary):
-        if not rmas:
-            return
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].create([
-            {
-                "res_model_id": model_id,
-                "res_id": rma.id,
-                "activity_type_id": activity_type.id,
-                "user_id": (rma.user_id or self.env.user).id,
-                "summary": summary(rma),
-            }
-            for rma in rmas
-        ])

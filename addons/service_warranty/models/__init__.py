@@ -1,4 +1,5 @@
 from . import (
+    mail_activity,
     product,
     sale_order,
     service_warranty,

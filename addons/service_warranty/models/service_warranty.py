@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..rules import Facts, Period, coverage, warranty_period
 
@@ -371,27 +372,16 @@ class ServiceWarranty(models.Model):
                 ("reminder_date", "<=", today),
             ]
         )
-        if due:
-            activity_type = self.env.ref("mail.mail_activity_data_todo")
-            model_id = self.env["ir.model"]._get_id(self._name)
-            self.env["mail.activity"].create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": warranty.id,
-                        "activity_type_id": activity_type.id,
-                        "user_id": (warranty.user_id or self.env.user).id,
-                        "date_deadline": warranty.date_end,
-                        "summary": self.env._(
-                            "Warranty of %(serial)s ends on %(date)s",
-                            serial=warranty.lot_id.name,
-                            date=warranty.date_end,
-                        ),
-                    }
-                    for warranty in due
-                ]
-            )
-            due.write({"reminder_done": True})
+        self.env["mail.activity"]._create_todos(
+            due,
+            summary=lambda warranty: self.env._(
+                "Warranty of %(serial)s ends on %(date)s",
+                serial=warranty.lot_id.name,
+                date=format_date(self.env, warranty.date_end),
+            ),
+            deadline=lambda warranty: warranty.date_end,
+        )
+        due.write({"reminder_done": True})
         return {"expired": len(ended), "reminded": len(due)}
 
 
