@@ -1,7 +1,8 @@
 {
     "name": "Service RMA",
     "version": "19.0.1.0.0",
-    "summary": "Returned units: scan intake, coverage verdict, RMA lifecycle, SLA clocks, loaner units",
+    "summary": "Returned units: scan intake, coverage verdict, RMA lifecycle, SLA clocks, loaner units, "
+               "cost-only billing of post-warranty repairs",
     "category": "Inventory/After-sales",
     "author": "Aftersales for Odoo contributors",
     "website": "https://github.com/aftersales-odoo/aftersales",
@@ -12,13 +13,16 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/product_data.xml",
         "views/service_rma_views.xml",
+        "views/service_rma_billing_views.xml",
         "views/service_loaner_views.xml",
         "views/stock_lot_views.xml",
         "views/portal_templates.xml",
         "wizards/service_rma_scan_views.xml",
         "wizards/service_rma_override_views.xml",
         "wizards/service_rma_exchange_views.xml",
+        "wizards/service_rma_bill_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -17,3 +17,8 @@ def load_module(relative_path, name):
 @pytest.fixture(scope="session")
 def rules():
     return load_module("addons/service_warranty/rules.py", "service_warranty_rules")
+
+
+@pytest.fixture(scope="session")
+def costing():
+    return load_module("addons/service_rma/costing.py", "service_rma_costing")

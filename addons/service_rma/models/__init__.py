@@ -1,1 +1,16 @@
-from . import repair_order, service_loaner, service_rma, stock_lot, stock_picking, stock_warehouse
+from . import (
+    account_move,
+    account_move_line,
+    repair_order,
+    res_company,
+    res_config_settings,
+    sale_order_line,
+    service_loaner,
+    service_rma,
+    service_rma_billing,
+    service_warranty_policy,
+    stock_lot,
+    stock_move,
+    stock_picking,
+    stock_warehouse,
+)

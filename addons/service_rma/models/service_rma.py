@@ -476,6 +476,13 @@ class ServiceRma(models.Model):
         for rma in self:
             before = labels.get(rma.coverage, "-")
             rma.write({"coverage_override": coverage, "override_reason": reason})
+            # The repair follows the verdict: free under warranty, otherwise
+            # quoted at cost or at the pricelist's price.
+            repair = rma.repair_id.sudo()
+            if repair and repair.under_warranty != rma.covered:
+                repair.under_warranty = rma.covered
+            elif repair:
+                repair._service_price_quotation()
             rma.message_post(
                 body=self.env._("Verdict overridden by %(user)s: %(before)s → %(after)s. Reason: %(reason)s",
                                 user=self.env.user.name, before=before, after=labels[coverage], reason=reason)

@@ -1,1 +1,1 @@
-from . import test_concurrency, test_lifecycle, test_scan, test_tour
+from . import test_billing, test_concurrency, test_lifecycle, test_scan, test_tour

@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 from odoo import api
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
@@ -110,3 +111,57 @@ class TestConcurrency(TransactionCase):
             [("lot_id", "=", ids["loaner"]), ("state", "in", ("draft", "out"))]
         ))
         self.assertEqual(open_loans, 1)
+
+    def test_two_clerks_bill_the_same_repair_once(self):
+        serial = f"BILLRACE-{uuid4().hex[:10]}"
+
+        def make(env):
+            env.company.service_labour_cost_rate = 40.0
+            policy = env["service.warranty.policy"].create(
+                {"name": "Race billing", "post_warranty_mode": "at_cost"}
+            )
+            product = env["product.product"].create({
+                "name": "Race billing unit", "is_storable": True, "tracking": "serial",
+                "warranty_policy_id": policy.id,
+            })
+            partner = env["res.partner"].create({"name": "Race billing customer"})
+            lot = env["stock.lot"].create({"name": serial, "product_id": product.id})
+            env["service.warranty"].create({
+                "lot_id": lot.id, "partner_id": partner.id, "policy_id": policy.id,
+                "date_delivery": "2020-01-10", "state": "active",
+            })
+            rma = env["service.rma"].browse(env["service.rma"].scan(serial)["rma_id"])
+            rma.action_create_receipt()
+            rma.receipt_picking_id.move_ids.picked = True
+            rma.receipt_picking_id.button_validate()
+            rma.action_diagnose()
+            rma.action_start_repair()
+            rma.repair_id.labour_hours = 2.0
+            rma.repair_id.action_validate()
+            rma.repair_id.action_repair_start()
+            rma.repair_id.action_repair_end()
+            assert rma.billing_state == "to_bill", rma.billing_state
+            return rma.id
+
+        rma_id = self._in_new_cursor(make)
+        self.addCleanup(self._in_new_cursor, lambda env: self._unbill(env, rma_id))
+
+        def bill(env):
+            try:
+                return env["service.rma"].browse(rma_id).bill_at_cost()["invoices"][0]["id"]
+            except UserError as error:
+                return str(error)
+
+        first, second = self._race(bill)
+        self.assertIsInstance(first, int)
+        self.assertIn("already billed", second, "the second clerk is told, no traceback, no second bill")
+        bills = self._in_new_cursor(lambda env: env["account.move.line"].search(
+            [("service_rma_id", "=", rma_id), ("parent_state", "!=", "cancel")]
+        ).move_id.ids)
+        self.assertEqual(bills, [first])
+
+    @staticmethod
+    def _unbill(env, rma_id):
+        rma = env["service.rma"].browse(rma_id)
+        rma.bill_line_ids.move_id.button_cancel()
+        rma.sale_order_id._action_cancel()
