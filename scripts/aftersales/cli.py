@@ -160,6 +160,12 @@ def cmd_register(options: argparse.Namespace, connect: Connect) -> int:
     return run_register(options, connect)
 
 
+def cmd_bill(options: argparse.Namespace, connect: Connect) -> int:
+    from aftersales.bill import run_bill
+
+    return run_bill(options, connect)
+
+
 def cmd_scan(options: argparse.Namespace, connect: Connect) -> int:
     from aftersales.scan import run_scan
 
@@ -183,6 +189,7 @@ examples:
   aftersales labels --picking WH/OUT/00042 -o labels.pdf
   aftersales register units.csv --dry-run
   aftersales scan
+  aftersales bill --confirm
 """
 
 
@@ -265,6 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--retry-every", type=float, default=10.0, metavar="SECONDS",
                       help="while offline, how often a new scan retries the server (default 10)")
     scan.set_defaults(handler=cmd_scan)
+
+    bill = command(
+        "bill", "billing run: post-warranty repairs ready to bill at cost; --confirm bills them",
+        "  aftersales bill                        # list them with their at-cost totals (dry run)\n"
+        "  aftersales bill --customer acme --csv acme.csv\n"
+        "  aftersales bill --confirm --grouping rma --csv billed.csv\n\n"
+        "Lists the repairs whose at-cost quotation is confirmed and not yet billed, by\n"
+        "customer. --confirm bills them in one server call, as draft invoices (one per\n"
+        "customer, or per RMA), and prints them; an RMA someone billed meanwhile is\n"
+        "skipped and reported (exit 1). Nothing is ever billed twice: running it again\n"
+        "bills only what is still to bill. Billing needs Odoo's Invoicing rights.")
+    bill.add_argument("--confirm", action="store_true", help="bill them (without it: list only, a dry run)")
+    bill.add_argument("--grouping", choices=("partner", "rma"),
+                      help="one invoice per customer or per RMA (default: the company's setting)")
+    bill.add_argument("--customer", metavar="TEXT", help="only customers whose name contains TEXT")
+    bill.add_argument("--limit", type=int, metavar="N", help="at most N RMAs (by customer, then RMA)")
+    bill.add_argument("--csv", type=Path, metavar="FILE",
+                      help="write the summary there, one row per RMA (with its invoice after --confirm)")
+    bill.add_argument("--json", action="store_true", help="print the run as JSON")
+    bill.set_defaults(handler=cmd_bill)
 
     url = command("url", "print the device URL a QR label encodes for a token",
                   "  aftersales url https://odoo.example.com Zt3...")

@@ -4,8 +4,10 @@ models. Commands depend on this class, never on a transport.
 
 Retrying a call after the connection was cut is safe because every server
 method used here is idempotent: status and labels only read (labels create a
-missing token once), ``register_units`` skips units already registered, and
-``scan`` returns the unit's open RMA when there is one.
+missing token once), ``register_units`` skips units already registered,
+``scan`` returns the unit's open RMA when there is one, and ``bill_at_cost``
+locks the RMAs and skips those already billed: what a lost answer billed
+comes back as skipped ("already billed on ..."), never billed twice.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 from aftersales.errors import MissingAddon, ServerError, TransientError
 from aftersales.models import (
+    BillableRma,
+    BillResult,
     LabelsResult,
     Module,
     RegisterResult,
@@ -31,6 +35,7 @@ from aftersales.transport import Transport
 ADDONS = ("service_warranty", "service_rma")
 READ_BATCH = 1000
 REGISTER_BATCH = 500
+TO_BILL = ("billing_state", "=", "to_bill")
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -160,3 +165,29 @@ class Gateway:
             if "service.rma" in error.message and "exist" in error.message:
                 raise MissingAddon("the server lacks the add-on service_rma (scan intake)") from None
             raise
+
+    def billable(self, customer: str | None = None, limit: int | None = None) -> list[BillableRma]:
+        """Post-warranty repairs ready to bill at cost, by customer then RMA;
+        ``customer`` matches the customer's name (case-insensitive, partial)."""
+        domain: list[Any] = [TO_BILL]
+        if customer:
+            domain.append(("partner_id", "ilike", customer))
+        try:
+            return self.search_read("service.rma", domain, BillableRma, limit=limit, order="partner_id, name")
+        except ServerError as error:
+            # "Invalid field service.rma.billing_state in condition ...": a service_rma
+            # from before billing; "Object service.rma doesn't exist": none at all.
+            message = error.message
+            if "Invalid field" in message or ("service.rma" in message and "exist" in message):
+                raise MissingAddon("the server's service_rma cannot bill at cost: update it") from None
+            raise
+
+    def still_to_bill(self, ids: Sequence[int]) -> list[int]:
+        """Those of ``ids`` that are still to bill (nobody billed them meanwhile)."""
+        return self.call("service.rma", "search", domain=[("id", "in", list(ids)), TO_BILL])
+
+    def bill_at_cost(self, ids: Sequence[int], grouping: str | None = None) -> BillResult:
+        """Bill the RMAs in one call (one transaction): one invoice per customer
+        or per RMA (``grouping`` "partner" or "rma"; None: the company's setting)."""
+        return BillResult.model_validate(
+            self.call("service.rma", "bill_at_cost", list(ids), grouping=grouping))

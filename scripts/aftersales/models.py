@@ -226,3 +226,51 @@ class ScanResult(BaseModel):
     verdict: OStr = None
     remedy: OStr = None
     reason: OStr = None
+
+
+# -- bill --------------------------------------------------------------------------
+
+
+class BillableRma(OdooRecord):
+    """A post-warranty repair whose at-cost quotation is confirmed and not yet
+    billed (``billing_state`` "to_bill"). ``amount_at_cost`` is untaxed, in
+    the quotation's currency, whose display name is its ISO code."""
+
+    name: str
+    partner_id: M2O = None
+    lot_id: M2O = None
+    product_id: M2O = None
+    repair_id: M2O = None
+    sale_order_id: M2O = None
+    amount_at_cost: float = 0.0
+    currency_id: M2O = None
+    company_id: M2O = None
+
+    @property
+    def currency(self) -> str:
+        return self.currency_id.name if self.currency_id else "-"
+
+
+class BilledInvoice(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    name: str
+    partner: OStr = None
+    amount_untaxed: float
+    amount_total: float
+    currency: str
+    rma_ids: list[int] = Field(default_factory=list)
+
+
+class BillSkipped(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    rma_id: int
+    name: str
+    reason: str
+
+
+class BillResult(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    invoices: list[BilledInvoice] = Field(default_factory=list)
+    billed: list[int] = Field(default_factory=list)
+    skipped: list[BillSkipped] = Field(default_factory=list)

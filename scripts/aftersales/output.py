@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from typing import TextIO
 
 COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
@@ -21,6 +22,34 @@ class Style:
 
 def fail(message: str) -> None:
     print(f"aftersales: {message}", file=sys.stderr)
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str] | None, rows: Sequence[Sequence[str]], *, right: Sequence[int] = (),
+          widest: int = 32, indent: str = "") -> list[str]:
+    """Columns aligned with two spaces between them; the columns numbered in
+    ``right`` (amounts) aligned right; cells longer than ``widest`` clipped
+    (the commands' --json and --csv output have the full values)."""
+    cells = [[clip(cell, widest) for cell in row] for row in ([headers] if headers else []) + list(rows)]
+    if not cells:
+        return []
+    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
+    return [indent + "  ".join(cell.rjust(width) if column in right else cell.ljust(width)
+                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
+            for row in cells]
+
+
+def plain_amount(value: float, thousands: bool = False) -> str:
+    """At least two decimals, more when the amount has them (currencies with
+    three); no float noise: 1234.5 -> "1234.50", 0.1 + 0.2 -> "0.30"."""
+    value = round(value, 6)
+    whole, decimals = f"{abs(value):.6f}".split(".")
+    if thousands:
+        whole = f"{int(whole):,}"
+    return f"{'-' if value < 0 else ''}{whole}.{decimals.rstrip('0').ljust(2, '0')}"
 
 
 class Progress:

@@ -128,7 +128,7 @@ def test_bad_date_is_a_usage_error(capsys):
     assert "not a date (YYYY-MM-DD)" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["ping", "status", "labels", "register", "scan", "url"])
+@pytest.mark.parametrize("command", ["ping", "status", "labels", "register", "scan", "bill", "url"])
 def test_every_command_has_help_with_an_example(command):
     parser = build_parser()
     sub = next(action for action in parser._actions if action.dest == "command")

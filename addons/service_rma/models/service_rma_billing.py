@@ -109,7 +109,7 @@ class ServiceRma(models.Model):
         error that Odoo answers by retrying the request, which finds them
         billed and skips them."""
         if not self.env.user.has_group(BILLING_GROUP):
-            raise AccessError(self.env._("Only invoicing users (Invoicing: Billing) can bill repairs."))
+            raise AccessError(self.env._("Only invoicing users (Accounting: Invoicing) can bill repairs."))
         if grouping not in (None, False, "partner", "rma"):
             raise UserError(
                 self.env._("Unknown grouping %(grouping)s: use partner or rma.", grouping=grouping)
