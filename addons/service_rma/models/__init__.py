@@ -1,4 +1,5 @@
 from . import (
+    account_analytic_distribution_model,
     account_move,
     account_move_line,
     repair_order,

@@ -206,9 +206,20 @@ class ServiceRma(models.Model):
     @api.private
     def _create_bills(self, grouping):
         orders = self.sudo().sale_order_id
+        # Odoo's invoicing walks the orders one by one: read what it reads per
+        # order for all of them at once, and let the invoice lines share their
+        # analytic look-ups, so the cost grows with the invoices, not with the
+        # repairs.
+        orders.order_line.mapped("tax_ids")
+        orders.order_line.mapped("invoice_lines")
         invoices = self.env["account.move"]
-        for company in self.company_id:
-            company_orders = orders.filtered(lambda order, c=company: order.company_id == c)
-            per_rma = (grouping or company.service_bill_grouping) == "rma"
-            invoices |= company_orders.with_company(company)._create_invoices(grouped=per_rma)
+        memo = self.env.cr.cache.setdefault("service_rma_analytic_memo", {})
+        try:
+            for company in self.company_id:
+                company_orders = orders.filtered(lambda order, c=company: order.company_id == c)
+                per_rma = (grouping or company.service_bill_grouping) == "rma"
+                invoices |= company_orders.with_company(company)._create_invoices(grouped=per_rma)
+        finally:
+            memo.clear()
+            self.env.cr.cache.pop("service_rma_analytic_memo", None)
         return invoices

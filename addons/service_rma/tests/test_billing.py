@@ -372,6 +372,23 @@ class TestBatchBilling(BillingCase):
         with self.assertRaisesRegex(UserError, "billed again"):
             invoice_a.with_user(self.finance_user).button_draft()
 
+    def test_analytic_distribution_models_still_apply(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Service"})
+        account = self.env["account.analytic.account"].create({"name": "Post-warranty repairs",
+                                                                "plan_id": plan.id})
+        self.env["account.analytic.distribution.model"].create({
+            "product_id": self.env.ref("service_rma.product_labour_at_cost").id,
+            "analytic_distribution": {str(account.id): 100},
+        })
+        rmas = self._repair_all()
+        rmas.with_user(self.finance_user).bill_at_cost("partner")
+        lines = rmas.bill_id.invoice_line_ids
+        labour = lines.filtered(lambda line: line.product_id.default_code == "AS-LABOUR")
+        self.assertEqual(len(labour), 5)
+        for line in labour:
+            self.assertEqual(line.analytic_distribution, {str(account.id): 100.0}, "every labour line")
+        self.assertFalse(any((lines - labour).mapped("analytic_distribution")))
+
     def test_unfinished_repair_is_not_billable(self):
         rma = self._repair("RMA-0001", [(self.part_valued, 1)], finish=False)
         rma.repair_id.action_create_sale_order()

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Benchmark: finance's batch billing of post-warranty repairs at cost.
+
+One fresh database with service_rma. Builds 1,100 finished at-cost repairs for
+100 customers, then bills 100 of them (one per customer) and 1,000 (ten per
+customer) in one `bill_at_cost` action each, one invoice per customer, in the
+same run. Prints the seconds and SQL queries of each, and how the queries
+grow: target, no growth with the number of repairs beyond a small
+per-invoice constant (both runs make 100 invoices).
+
+    python3 bench/bench_billing.py [--small 100] [--large 1000] [--customers 100]
+
+Needs Odoo 19 and PostgreSQL as for ./tools/test. Takes a few minutes (the
+install and the repairs); the database is dropped afterwards.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tools"))
+import devkit  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--large", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=100)
+    options = parser.parse_args()
+    odoo, reason = devkit.find_odoo()
+    if odoo is None:
+        sys.exit(f"Odoo 19 not found: {reason}")
+    command, addons_dirs = odoo
+    database = f"bench_billing_{int(time.time())}_{os.getpid()}"
+    args = devkit.odoo_args(database, addons_dirs, devkit.free_port())
+    print(f"installing service_rma into {database}...", flush=True)
+    try:
+        install = subprocess.run(
+            [*command, *args, "-i", "service_rma", "--stop-after-init", "--log-level=warn"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if install.returncode:
+            sys.exit(f"install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
+        print(f"building {options.small + options.large} finished at-cost repairs...", flush=True)
+        shell = subprocess.run(
+            [*command, "shell", *args, "--log-level=warn", "--no-http"],
+            input=(HERE / "billing_shell.py").read_text(),
+            capture_output=True,
+            text=True,
+            check=False,
+            env=dict(
+                os.environ,
+                BENCH_SMALL=str(options.small),
+                BENCH_LARGE=str(options.large),
+                BENCH_CUSTOMERS=str(options.customers),
+            ),
+        )
+        lines = [json.loads(line[6:]) for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
+        if shell.returncode or len(lines) != 2:
+            sys.exit(f"benchmark failed:\n{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
+    finally:
+        devkit.drop_database(database)
+    print()
+    print(
+        "{:>8} {:>9} {:>8} {:>9} {:>12} {:>14}".format(
+            "repairs", "invoices", "seconds", "queries", "q/invoice", "repairs/s"
+        )
+    )
+    for row in lines:
+        print(
+            f"{row['repairs']:>8} {row['invoices']:>9} {row['seconds']:>8.2f} {row['queries']:>9} "
+            f"{row['queries'] / row['invoices']:>12.1f} {row['repairs'] / row['seconds']:>14.1f}"
+        )
+    small, large = lines
+    extra = large["queries"] - small["queries"]
+    per_repair = extra / max(large["repairs"] - small["repairs"], 1)
+    print(
+        f"\n{large['repairs']} vs {small['repairs']} repairs, {large['invoices']} invoices each: "
+        f"{extra:+d} queries ({per_repair:.3f} per extra repair), time ratio "
+        f"{large['seconds'] / small['seconds']:.2f}"
+    )
+    ok = per_repair < 0.1
+    print(f"query growth per repair (target: ~0, a per-invoice constant only): {'OK' if ok else 'GROWS'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
