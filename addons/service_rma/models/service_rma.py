@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Command, Domain
+from odoo.tools import SQL
 from psycopg2.errors import UniqueViolation
 
 OPEN_STATES = ("draft", "received", "diagnosed", "in_repair", "ready")
@@ -244,6 +245,9 @@ class ServiceRma(models.Model):
         refuses the second, whose request Odoo retries and then finds the first.
         """
         self.check_access("create")
+        found = self._scan_open_rma(code)
+        if found:
+            return found
         lot = self.env["stock.lot"]._find_by_service_code(code)
         if not lot:
             raise UserError(
@@ -268,6 +272,58 @@ class ServiceRma(models.Model):
                     f"another scan opened an RMA for lot {lot.id} at the same time"
                 ) from error
         return rma._scan_result(created)
+
+    @api.private
+    def _scan_open_rma(self, code):
+        """The common scan, a unit already in the shop, answered with one
+        indexed query: the unit's open RMA as ``scan`` returns it, or ``None``
+        (no open RMA, a serial shared by several units, or a code that needs
+        the full look-up rules). The RMAs go through ``_search``, so access
+        rules apply as to any read."""
+        exact = self.env["stock.lot"]._service_code_exact(code)
+        if exact is None:
+            return None
+        column, value = exact
+        rmas = self._search([("state", "in", OPEN_STATES)])
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT rma.id, rma.name, rma.state, lot.name, rma.covered, rma.coverage,
+                   rma.verdict_remedy, rma.verdict_reason, template.tracking,
+                   product.id, product.default_code, product.combination_indices,
+                   COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
+                   (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name)
+              FROM stock_lot lot
+              JOIN service_rma rma ON rma.lot_id = lot.id
+              JOIN product_product product ON product.id = lot.product_id
+              JOIN product_template template ON template.id = product.product_tmpl_id
+             WHERE %(column)s = %(value)s AND rma.id IN (%(rmas)s)
+             LIMIT 1
+            """,
+            column=SQL.identifier("lot", column), value=value, rmas=rmas.subselect(),
+            lang=self.env.lang or "en_US",
+        ))
+        if not rows:
+            return None
+        (rma_id, name, state, serial, covered, coverage, remedy, reason, tracking,
+         product_id, default_code, variant, product_name, same_serial) = rows[0]
+        if tracking != "serial" or same_serial != 1:
+            return None
+        if variant:  # its name carries attribute values: let the ORM say it
+            product_name = self.env["product.product"].browse(product_id).display_name
+        elif default_code:
+            product_name = f"[{default_code}] {product_name}"
+        return {
+            "rma_id": rma_id,
+            "name": name,
+            "state": state,
+            "created": False,
+            "serial": serial,
+            "product": product_name,
+            "covered": bool(covered),
+            "verdict": coverage,
+            "remedy": remedy,
+            "reason": reason or "",
+        }
 
     @api.private
     def _prepare_scan_vals(self, lot):

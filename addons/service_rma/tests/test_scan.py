@@ -62,6 +62,35 @@ class TestScan(RmaCase):
             self.env["service.rma"].with_user(self.repair_user).search([("id", "=", rma_id)]),
             "RMAs of a company the user is not in stay hidden",
         )
+        with self.assertRaisesRegex(UserError, "No unit matches RMA-OTHERCO"):
+            self.env["service.rma"].with_user(self.repair_user).scan("RMA-OTHERCO")
+
+    def test_open_rma_found_in_one_query_same_answer(self):
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        token = self.lot.sudo().service_token
+        first = Rma.scan("RMA-0001")
+        self.env.invalidate_all()
+        # The found path: one query for the answer (ACL checks are cached).
+        Rma.scan("RMA-0001")
+        for code in ("RMA-0001", token, f"https://shop.example.com/service/d/{token}"):
+            with self.assertQueryCount(1):
+                again = Rma.scan(code)
+            self.assertEqual(again, dict(first, created=False))
+        self.assertEqual(first["product"], "[IP-7] Infusion Pump IP-7")
+        # The answer is the ORM's, field for field.
+        self.assertEqual(again, Rma.browse(first["rma_id"])._scan_result(False))
+
+    def test_found_path_respects_shared_serials(self):
+        """A serial that two units share (two products) designates no unit,
+        even when one of them has an open RMA."""
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        Rma.scan("RMA-0001")
+        other = self.env["product.product"].create({"name": "Other pump", "is_storable": True,
+                                                    "tracking": "serial"})
+        self.env["stock.lot"].create({"name": "RMA-0001", "product_id": other.id})
+        with self.assertRaisesRegex(UserError, "No unit matches RMA-0001"):
+            Rma.scan("RMA-0001")
+        self.assertTrue(Rma.scan(self.lot.sudo().service_token)["rma_id"], "its label still works")
 
     def test_verdict_follows_exclusions_and_override(self):
         Rma = self.env["service.rma"].with_user(self.repair_user)

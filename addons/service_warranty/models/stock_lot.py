@@ -136,6 +136,24 @@ class StockLot(models.Model):
         return lots if len(lots) == 1 else self.browse()
 
     @api.model
+    @api.private
+    def _service_code_exact(self, code):
+        """The one exact, indexed look-up a scanned code stands for first, as
+        ``(column, value)``: its token (label URL or bare token) or its serial
+        as typed. ``None`` when the code cannot designate a unit. Callers that
+        find nothing with it go through ``_find_by_service_code`` for the full
+        rules (token then serial, case-insensitive serial, ambiguity)."""
+        code = (code or "").strip()
+        if not code:
+            return None
+        match = URL_TOKEN_RE.search(code)
+        if match:
+            return "service_token", match.group(1)
+        if TOKEN_RE.match(code):
+            return "service_token", code
+        return "name", code
+
+    @api.model
     def get_service_status(self, code, on_date=None):
         """Everything staff need about a scanned unit, in one call: product,
         serial, customer, certificate and its dates, today's verdict, and the
