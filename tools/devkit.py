@@ -414,6 +414,10 @@ def cmd_demo(options):
     if token:
         say(f"  a device page: {base}/service/d/{token}   (what a customer's QR label opens)")
     say("  next: open a certificate, print its card; Inventory > a serial > Print QR label.")
+    say("  returns: After-sales > Returns > Scan a unit, type BG200-24-000101 (under warranty)")
+    say("           or BG200-24-000102 (warranty over: a repair billed at cost; record parts and")
+    say("           labour hours on its repair order, finish it, then Invoicing > Customers >")
+    say("           Post-warranty repairs to bill; set the labour cost rate in Invoicing settings).")
     say("Ctrl-C stops the server; the database stays (drop it with `dropdb " + database + "`).")
     say("")
     server = subprocess.Popen(
