@@ -455,6 +455,13 @@ class TestBillingAccess(BillingCase):
         self.assertEqual(rma.billing_state, "billed")
         self.assertEqual(rma.bill_id.create_uid, self.finance_user)
 
+    def test_finance_opens_the_rma_form(self):
+        rma = self._repair("RMA-0001", [(self.part_valued, 1)], hours=1.0)
+        form = Form(rma.with_user(self.finance_user))
+        self.assertEqual(form.billing_state, "to_bill")
+        self.assertEqual(form.warranty_id, self.warranty)
+        self.assertEqual(form.amount_at_cost, 70.0)
+
     def test_other_company_rmas_are_out_of_reach(self):
         rma = self._repair("RMA-0001", hours=1.0)
         other = self.env["res.company"].create({"name": "Other Co"})
