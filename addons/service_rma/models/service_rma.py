@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
@@ -284,7 +284,6 @@ class ServiceRma(models.Model):
         if exact is None:
             return None
         column, value = exact
-        rmas = self._search([("state", "in", OPEN_STATES)])
         rows = self.env.execute_query(SQL(
             """
             SELECT rma.id, rma.name, rma.state, lot.name, rma.covered, rma.coverage,
@@ -299,7 +298,7 @@ class ServiceRma(models.Model):
              WHERE %(column)s = %(value)s AND rma.id IN (%(rmas)s)
              LIMIT 1
             """,
-            column=SQL.identifier("lot", column), value=value, rmas=rmas.subselect(),
+            column=SQL.identifier("lot", column), value=value, rmas=self._open_rmas_subselect(),
             lang=self.env.lang or "en_US",
         ))
         if not rows:
@@ -324,6 +323,17 @@ class ServiceRma(models.Model):
             "remedy": remedy,
             "reason": reason or "",
         }
+
+    @api.model
+    @api.private
+    @tools.ormcache(
+        "self.env.uid", "self.env.su", "tuple(self.env['ir.rule']._compute_domain_context_values())"
+    )
+    def _open_rmas_subselect(self):
+        """``SELECT id`` of the open RMAs this user may read, access rules
+        included. Cached like the rules it is made of (a change of rules
+        clears it), so a scan does not rebuild it."""
+        return self._search([("state", "in", OPEN_STATES)]).subselect()
 
     @api.private
     def _prepare_scan_vals(self, lot):
