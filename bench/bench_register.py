@@ -6,7 +6,7 @@ then written in batches of 500), its re-run (everything already registered),
 and, in the same run, the naive baseline of one RPC call per row, so the
 ratio does not depend on the machine. Target: 500 rows/s or better.
 
-    python3 bench/bench_register.py [--rows 10000] [--url URL --db DB]
+    python3 bench/bench_register.py [--rows 10000] [--customers 1] [--url URL --db DB]
 
 Without --url/--db it creates a fresh database with service_warranty (a few
 minutes) and drops it afterwards; with them it uses that server as admin/admin.
@@ -41,15 +41,24 @@ def connect(url: str, database: str) -> odoorpc.ODOO:
     return rpc
 
 
-def ensure_catalogue(rpc: odoorpc.ODOO) -> None:
-    """A serial-tracked product with a policy and a customer, created once."""
-    if rpc.execute_kw("product.product", "search_count", [[("default_code", "=", "BENCH-CMP")]]):
-        return
-    policy = rpc.execute_kw("service.warranty.policy", "create", [{"name": "Bench 12 months"}])
-    rpc.execute_kw("product.template", "create", [{
-        "name": "Bench compressor", "default_code": "BENCH-CMP", "tracking": "serial",
-        "is_storable": True, "warranty_policy_id": policy}])
-    rpc.execute_kw("res.partner", "create", [{"name": "Bench customer", "ref": "BENCH-C1"}])
+def customer_ref(number: int) -> str:
+    return f"BENCH-C{number}"
+
+
+def ensure_catalogue(rpc: odoorpc.ODOO, customers: int) -> None:
+    """A serial-tracked product with a policy, and ``customers`` customers,
+    created once."""
+    if not rpc.execute_kw("product.product", "search_count", [[("default_code", "=", "BENCH-CMP")]]):
+        policy = rpc.execute_kw("service.warranty.policy", "create", [{"name": "Bench 12 months"}])
+        rpc.execute_kw("product.template", "create", [{
+            "name": "Bench compressor", "default_code": "BENCH-CMP", "tracking": "serial",
+            "is_storable": True, "warranty_policy_id": policy}])
+    refs = [customer_ref(number) for number in range(1, customers + 1)]
+    found = rpc.execute_kw("res.partner", "search_read", [[("ref", "in", refs)]], {"fields": ["ref"]})
+    missing = sorted(set(refs) - {partner["ref"] for partner in found})
+    if missing:
+        rpc.execute_kw("res.partner", "create", [[{"name": f"Bench customer {ref}", "ref": ref}
+                                                  for ref in missing]])
 
 
 def certificates(rpc: odoorpc.ODOO, prefix: str) -> int:
@@ -72,7 +81,7 @@ def baseline(rpc: odoorpc.ODOO, prefix: str) -> float:
     started = time.perf_counter()
     for i in range(BASELINE_ROWS):
         rpc.execute_kw("service.warranty", "register_units", [[{
-            "line": i, "serial": f"{prefix}{i:06d}", "product": "BENCH-CMP", "customer": "BENCH-C1",
+            "line": i, "serial": f"{prefix}{i:06d}", "product": "BENCH-CMP", "customer": customer_ref(1),
             "date_sale": "2026-01-10"}]])
     return (time.perf_counter() - started) / BASELINE_ROWS
 
@@ -81,16 +90,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--customers", type=int, default=1,
+                        help="rows name this many customers in turn (a real file names many)")
     parser.add_argument("--url", help="a running Odoo 19 with service_warranty (admin/admin)")
     parser.add_argument("--db")
     options = parser.parse_args()
     stamp = f"BR{int(time.time())}-"
     with bench_server(options.url, options.db) as (url, database), TemporaryDirectory() as tmp:
         rpc = connect(url, database)
-        ensure_catalogue(rpc)
+        ensure_catalogue(rpc, options.customers)
         path = Path(tmp) / "units.csv"
         lines = ["serial,product,customer,date_sale,date_install,invoice_ref,policy"]
-        lines += [f"{stamp}{i:06d},BENCH-CMP,BENCH-C1,2026-01-10,,INV/{i},"
+        lines += [f"{stamp}{i:06d},BENCH-CMP,{customer_ref(i % options.customers + 1)},2026-01-10,,INV/{i},"
                   for i in range(options.rows)]
         path.write_text("\n".join(lines) + "\n")
 

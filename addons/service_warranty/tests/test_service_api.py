@@ -147,3 +147,48 @@ class TestRegisterUnits(WarrantyCase):
             counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(len(result["created"]), count)
         self.assertEqual(counts[0], counts[1], f"5 rows: {counts[0]} queries, 80 rows: {counts[1]}")
+
+    def test_new_serials_get_their_label_token(self):
+        result = self.env["service.warranty"].register_units(self._rows()[:2])
+        lots = self.env["stock.lot"].search([("name", "in", [c["serial"] for c in result["created"]])])
+        tokens = lots.sudo().mapped("service_token")
+        self.assertEqual(len(set(tokens)), 2)
+        self.assertTrue(all(len(token) == 32 for token in tokens))
+
+    def test_certificate_numbers_follow_the_sequence(self):
+        sequence = self.env["ir.sequence"].search([("code", "=", "service.warranty")], limit=1)
+        first = sequence.number_next_actual
+        names = self.env["service.warranty"]._next_names(3)
+        self.assertEqual(names, [sequence.get_next_char(first + step) for step in range(3)])
+
+    def test_company_checked_across_the_batch(self):
+        """Certificates issued together are checked field by field for each
+        company at once: a value of another company anywhere in the batch is
+        still refused, and named."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        foreign = self.env["res.partner"].create({"name": "Foreign Clinic", "company_id": other_company.id})
+        lots = self._make_lots(self.product, ["REG-C1", "REG-C2", "REG-C3"])
+        other_lot = self.env["stock.lot"].create(
+            {"name": "REG-C4", "product_id": self.product.id, "company_id": other_company.id}
+        )
+        Warranty = self.env["service.warranty"].with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
+
+        def vals(lot, partner, company=self.company):
+            return {"lot_id": lot.id, "partner_id": partner.id, "policy_id": self.policy.id,
+                    "company_id": company.id, "date_delivery": "2026-01-10"}
+
+        for bad in (vals(lots[2], foreign), vals(other_lot, self.customer)):
+            with self.subTest(bad=bad), self.assertRaises(UserError) as caught:
+                Warranty.create([vals(lots[0], self.customer), vals(lots[1], self.customer), bad])
+            self.assertIn("belongs to another company", str(caught.exception))
+            self.assertIn("Foreign Clinic" if bad["partner_id"] == foreign.id else "REG-C4",
+                          str(caught.exception))
+        # Each certificate is judged against its own company.
+        warranties = Warranty.create([
+            vals(lots[0], self.customer),
+            vals(other_lot, foreign, company=other_company),
+            vals(lots[1], self.customer),
+        ])
+        self.assertEqual(warranties.company_id, self.company | other_company)
