@@ -144,7 +144,11 @@ class ServiceWarranty(models.Model):
         if key in seen:
             return "error", [("serial", _("Serial %(serial)s appears twice in this file.", serial=key[0]))]
         seen.add(key)
-        existing = lookup["live"].get(lookup["lots"].get(key))
+        lot = lookup["lots"].get(key)
+        foreign = self._register_foreign(partner, product, lot, policy, key[0])
+        if foreign:
+            return "error", [foreign]
+        existing = lookup["live"].get(lot)
         if existing:
             if existing.partner_id.commercial_partner_id == partner.commercial_partner_id:
                 return "skip", _("already registered as %(name)s", name=existing.name)
@@ -160,6 +164,20 @@ class ServiceWarranty(models.Model):
             "date_install": dates["date_install"],
             "invoice_ref": row.get("invoice_ref") or False,
         }
+
+    def _register_foreign(self, partner, product, lot, policy, serial):
+        """(column, reason) for the first value of another company than the
+        user's current one, where certificates are issued; a batch with one
+        would fail at write time after the check said its rows were fine."""
+        company = self.env.company
+        for column, record, label in (("customer", partner, partner.display_name),
+                                      ("product", product, product.display_name),
+                                      ("serial", lot, serial),
+                                      ("policy", policy, policy.name)):
+            if record and record.company_id and record.company_id != company:
+                return column, self.env._("%(value)s belongs to company %(company)s, not %(current)s.",
+                                          value=label, company=record.company_id.name, current=company.name)
+        return None
 
     @api.private
     def _register_create(self, vals_list, lots):

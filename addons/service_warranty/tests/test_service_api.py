@@ -131,6 +131,32 @@ class TestRegisterUnits(WarrantyCase):
         self.assertEqual(result["errors"][0]["column"], "serial")
         self.assertIn("another customer", result["errors"][0]["reason"])
 
+    def test_other_company_values_refused_before_writing(self):
+        """A customer or serial of another company is a bad row reported by
+        the check, so the good rows of the batch are still written."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        self.env["res.partner"].create({"name": "Foreign Clinic", "ref": "CUST-FOREIGN",
+                                        "company_id": other_company.id})
+        self.env["stock.lot"].create({"name": "REG-FOREIGN", "product_id": self.product.id,
+                                      "company_id": other_company.id})
+        rows = [
+            *self._rows()[:2],
+            {"line": 9, "serial": "REG-9", "product": "IP-7", "customer": "CUST-FOREIGN",
+             "date_sale": "2025-05-01"},
+            {"line": 10, "serial": "REG-FOREIGN", "product": "IP-7", "customer": "CUST-ACME",
+             "date_sale": "2025-05-01"},
+        ]
+        Warranty = self.env["service.warranty"].with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
+        checked = Warranty.register_units(rows, dry_run=True)
+        self.assertEqual({(e["line"], e["column"]) for e in checked["errors"]},
+                         {(9, "customer"), (10, "serial")})
+        self.assertIn("Other Co", checked["errors"][0]["reason"])
+        result = Warranty.register_units(rows)
+        self.assertEqual([c["line"] for c in result["created"]], [2, 3])
+        self.assertEqual(len(result["errors"]), 2)
+
     def test_query_count_does_not_grow_with_rows(self):
         def rows(prefix, count):
             return [{"line": i, "serial": f"{prefix}-{i}", "product": "IP-7", "customer": "CUST-ACME",
