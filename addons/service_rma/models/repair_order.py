@@ -188,10 +188,11 @@ class RepairOrder(models.Model):
         env = self.with_context(lang=order.partner_id.lang).env
         names = {
             "part": env._(
-                "%(rma)s · %(repair)s · %(product)s, at cost",
+                # The product shows beside the label (and heads the invoice
+                # line's name), so the label says only where the part went.
+                "%(rma)s · %(repair)s · Part at cost",
                 rma=self.rma_id.name,
                 repair=self.name,
-                product=sale_line.product_id.display_name,
             ),
             "labour": env._(
                 "%(rma)s · %(repair)s · Labour at cost (%(hours)s h)",

@@ -2,6 +2,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import RmaCase
+from .test_billing import BillingCase
 
 
 @tagged("post_install", "-at_install")
@@ -27,3 +28,15 @@ class TestRmaTour(HttpCase, RmaCase):
         self.assertEqual(rma.loaner_ids.state, "returned")
         self.assertEqual(rma.loaner_ids.lot_id, loaner)
         self.assertEqual(rma.return_picking_id.state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestBillingTour(HttpCase, BillingCase):
+    def test_finance_bills_from_the_list(self):
+        rma = self._repair("RMA-0001", [(self.part_valued, 1)], hours=1.0).sudo()
+        self.assertEqual(rma.billing_state, "to_bill")
+        self.start_tour("/odoo/action-service_rma.service_rma_action_to_bill", "service_rma_bill_at_cost",
+                        login="rma_finance")
+        self.assertEqual(rma.billing_state, "billed")
+        self.assertEqual(rma.bill_id.create_uid, self.finance_user)
+        self.assertEqual(rma.bill_id.amount_untaxed, 70.0)
