@@ -119,14 +119,14 @@ class StockLot(models.Model):
         serial number (any case, stray whitespace). Empty when unknown or
         ambiguous. Each form is one indexed look-up."""
         code = (code or "").strip()
-        if not code:
+        exact = self._service_code_exact(code)
+        if exact is None:
             return self.browse()
-        match = URL_TOKEN_RE.search(code)
-        if match:
-            return self._search_service_token(match.group(1))
-        if TOKEN_RE.match(code):
-            lot = self._search_service_token(code)
-            if lot:
+        column, value = exact
+        if column == "service_token":
+            lot = self._search_service_token(value)
+            # A label URL names a token only; a bare token may be a serial.
+            if lot or value != code:
                 return lot
         # Exact first (what a scanner types), then case-insensitive (a person).
         lots = self.search([("name", "=", code)], limit=2) or self.search(
