@@ -44,14 +44,7 @@ def main():
     args = devkit.odoo_args(database, addons_dirs, devkit.free_port())
     print(f"installing service_rma into {database}...", flush=True)
     try:
-        install = subprocess.run(
-            [*command, *args, "-i", "service_rma", "--stop-after-init", "--log-level=warn"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if install.returncode:
-            sys.exit(f"install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
+        devkit.install_modules(command, args, "service_rma")
         print(f"building {options.small + options.large} finished at-cost repairs...", flush=True)
         shell = subprocess.run(
             [*command, "shell", *args, "--log-level=warn", "--no-http"],

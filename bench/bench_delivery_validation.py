@@ -33,12 +33,7 @@ def run_in(database, modules, sizes, repeat, odoo):
     args = devkit.odoo_args(database, addons_dirs, devkit.free_port())
     devkit.drop_database(database)
     print(f"installing {modules} into {database}...", flush=True)
-    install = subprocess.run(
-        [*command, *args, "-i", modules, "--stop-after-init", "--log-level=warn"],
-        capture_output=True, text=True, check=False,
-    )
-    if install.returncode:
-        sys.exit(f"install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
+    devkit.install_modules(command, args, modules)
     results = []
     try:
         for _ in range(repeat):

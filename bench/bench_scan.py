@@ -126,8 +126,7 @@ def main():  # noqa: PLR0915 - one linear scenario reads best in one place
     server = None
     try:
         print(f"installing service_rma into {database}...", flush=True)
-        subprocess.run([*command, *args, "-i", "service_rma", "--stop-after-init", "--log-level=warn"],
-                       check=True, capture_output=True)
+        devkit.install_modules(command, args, "service_rma")
         print(f"creating {options.units} serials with certificates...", flush=True)
         started = time.monotonic()
         populate = subprocess.run([*command, "shell", *args, "--no-http", "--log-level=warn"],
