@@ -74,7 +74,7 @@ class ServiceRma(models.Model):
         required=True,
         tracking=True,
     )
-    priority_rank = fields.Integer(compute="_compute_priority_rank", store=True)
+    priority_rank = fields.Integer(compute="_compute_priority_rank", store=True, precompute=True)
     date_intake = fields.Datetime(
         string="Intake", required=True, default=fields.Datetime.now, readonly=True, copy=False
     )
@@ -87,17 +87,22 @@ class ServiceRma(models.Model):
          ("repair_at_cost", "Repair at cost"), ("repair_paid", "Paid repair"), ("none", "None")],
         compute="_compute_verdict",
         store=True,
+        precompute=True,
     )
-    verdict_covered = fields.Boolean(compute="_compute_verdict", store=True)
-    verdict_reason = fields.Char(compute="_compute_verdict", store=True)
+    verdict_covered = fields.Boolean(compute="_compute_verdict", store=True, precompute=True)
+    verdict_reason = fields.Char(compute="_compute_verdict", store=True, precompute=True)
     coverage_override = fields.Selection(COVERAGE, readonly=True, copy=False, tracking=True)
     override_reason = fields.Text(readonly=True, copy=False)
     coverage = fields.Selection(
-        COVERAGE, compute="_compute_coverage", store=True, tracking=True, string="Verdict"
+        COVERAGE, compute="_compute_coverage", store=True, precompute=True, tracking=True, string="Verdict"
     )
-    covered = fields.Boolean(compute="_compute_coverage", store=True)
-    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index="btree_not_null")
-    resolution_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index="btree_not_null")
+    covered = fields.Boolean(compute="_compute_coverage", store=True, precompute=True)
+    response_deadline = fields.Datetime(
+        compute="_compute_deadlines", store=True, precompute=True, index="btree_not_null"
+    )
+    resolution_deadline = fields.Datetime(
+        compute="_compute_deadlines", store=True, precompute=True, index="btree_not_null"
+    )
     date_responded = fields.Datetime(readonly=True, copy=False)
     date_resolved = fields.Datetime(readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
@@ -245,44 +250,49 @@ class ServiceRma(models.Model):
         refuses the second, whose request Odoo retries and then finds the first.
         """
         self.check_access("create")
-        found = self._scan_open_rma(code)
+        found, lot, product_name = self._scan_lookup(code)
         if found:
             return found
-        lot = self.env["stock.lot"]._find_by_service_code(code)
         if not lot:
-            raise UserError(
-                self.env._("No unit matches %(code)s: scan its QR label or type its serial number.",
-                           code=(code or "").strip()[:80])
-            )
-        rma = self.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
-        created = False
-        if not rma and not lot.sudo().warranty_ids:
+            # Not answerable by the exact look-up: the full rules decide.
+            lot = self.env["stock.lot"]._find_by_service_code(code)
+            if not lot:
+                raise UserError(
+                    self.env._("No unit matches %(code)s: scan its QR label or type its serial number.",
+                               code=(code or "").strip()[:80])
+                )
+            rma = self.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
+            if rma:
+                return rma._scan_result()
+            product_name = lot.product_id.display_name
+        if not lot.sudo().warranty_ids:
             raise UserError(
                 self.env._("%(serial)s has no warranty certificate, so its customer is unknown: "
                            "issue its warranty first, or create the RMA by hand.", serial=lot.name)
             )
-        if not rma:
-            try:
-                with self.env.cr.savepoint():
-                    rma = self.create(self._prepare_scan_vals(lot))
-                    self.env.flush_all()
-                created = True
-            except UniqueViolation as error:
-                raise ConcurrencyError(
-                    f"another scan opened an RMA for lot {lot.id} at the same time"
-                ) from error
-        return rma._scan_result(created)
+        try:
+            with self.env.cr.savepoint():
+                rma = self.create(self._prepare_scan_vals(lot))
+                self.env.flush_all()
+        except UniqueViolation as error:
+            raise ConcurrencyError(
+                f"another scan opened an RMA for lot {lot.id} at the same time"
+            ) from error
+        return rma._scan_result(created=True, product_name=product_name)
 
     @api.private
-    def _scan_open_rma(self, code):
-        """The common scan, a unit already in the shop, answered with one
-        indexed query: the unit's open RMA as ``scan`` returns it, or ``None``
-        (no open RMA, a serial shared by several units, or a code that needs
-        the full look-up rules). The RMAs go through ``_search``, so access
-        rules apply as to any read."""
-        exact = self.env["stock.lot"]._service_code_exact(code)
+    def _scan_lookup(self, code):
+        """The common scans answered with one indexed query, as
+        ``(found, lot, product_name)``: ``found`` is the unit's open RMA as
+        ``scan`` returns it; otherwise ``lot`` is the unit the code designates,
+        when the exact look-up settles it (one serial-tracked unit of one of the
+        user's companies), with its product's display name. ``(None, None,
+        None)`` sends the caller to the full look-up rules. The RMAs go through
+        ``_search``, so access rules apply as to any read."""
+        Lot = self.env["stock.lot"]
+        exact = Lot._service_code_exact(code)
         if exact is None:
-            return None
+            return None, None, None
         column, value = exact
         rows = self.env.execute_query(SQL(
             """
@@ -290,27 +300,32 @@ class ServiceRma(models.Model):
                    rma.verdict_remedy, rma.verdict_reason, template.tracking,
                    product.id, product.default_code, product.combination_indices,
                    COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
-                   (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name)
+                   (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name),
+                   lot.id, lot.company_id
               FROM stock_lot lot
-              JOIN service_rma rma ON rma.lot_id = lot.id
               JOIN product_product product ON product.id = lot.product_id
               JOIN product_template template ON template.id = product.product_tmpl_id
-             WHERE %(column)s = %(value)s AND rma.id IN (%(rmas)s)
+              LEFT JOIN service_rma rma ON rma.lot_id = lot.id AND rma.id IN (%(rmas)s)
+             WHERE %(column)s = %(value)s
              LIMIT 1
             """,
             column=SQL.identifier("lot", column), value=value, rmas=self._open_rmas_subselect(),
             lang=self.env.lang or "en_US",
         ))
         if not rows:
-            return None
+            return None, None, None
         (rma_id, name, state, serial, covered, coverage, remedy, reason, tracking,
-         product_id, default_code, variant, product_name, same_serial) = rows[0]
+         product_id, default_code, variant, product_name, same_serial, lot_id, lot_company_id) = rows[0]
         if tracking != "serial" or same_serial != 1:
-            return None
+            return None, None, None
         if variant:  # its name carries attribute values: let the ORM say it
             product_name = self.env["product.product"].browse(product_id).display_name
         elif default_code:
             product_name = f"[{default_code}] {product_name}"
+        if not rma_id:
+            if lot_company_id and lot_company_id not in self.env.companies.ids:
+                return None, None, None
+            return None, Lot.browse(lot_id), product_name
         return {
             "rma_id": rma_id,
             "name": name,
@@ -322,7 +337,7 @@ class ServiceRma(models.Model):
             "verdict": coverage,
             "remedy": remedy,
             "reason": reason or "",
-        }
+        }, None, None
 
     @api.model
     @api.private
@@ -341,12 +356,13 @@ class ServiceRma(models.Model):
         partner = warranty.partner_id if warranty and warranty.state in ("active", "expired") else False
         return {
             "lot_id": lot.id,
+            "product_id": lot.product_id.id,
             "partner_id": (partner or lot.sudo().warranty_ids[:1].partner_id).id or False,
             "warranty_id": warranty.id or False,
             "company_id": (warranty.company_id or lot.company_id or self.env.company).id,
         }
 
-    def _scan_result(self, created=False):
+    def _scan_result(self, created=False, product_name=None):
         self.ensure_one()
         return {
             "rma_id": self.id,
@@ -354,7 +370,7 @@ class ServiceRma(models.Model):
             "state": self.state,
             "created": created,
             "serial": self.lot_id.name,
-            "product": self.product_id.display_name,
+            "product": product_name or self.product_id.display_name,
             "covered": self.covered,
             "verdict": self.coverage,
             "remedy": self.verdict_remedy,

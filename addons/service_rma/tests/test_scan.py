@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
@@ -79,6 +80,39 @@ class TestScan(RmaCase):
         self.assertEqual(first["product"], "[IP-7] Infusion Pump IP-7")
         # The answer is the ORM's, field for field.
         self.assertEqual(again, Rma.browse(first["rma_id"])._scan_result(False))
+
+    def test_new_rma_inserted_with_its_verdict(self):
+        """The first scan of a unit: the verdict, coverage and SLA deadlines go
+        into the RMA's INSERT (precomputed), not an UPDATE after it, and the
+        answer is the ORM's, field for field."""
+        Rma = self.env["service.rma"].with_user(self.repair_user)
+        lots = self._make_lots(self.product, ["RMA-Q1", "RMA-Q2"])
+        self.env["service.warranty"].create([{
+            "lot_id": lot.id, "partner_id": self.customer.id, "policy_id": self.policy.id,
+            "date_delivery": "2026-01-10", "state": "active"} for lot in lots])
+        Rma.scan("RMA-Q1")  # ACL and rule caches
+        self.env.flush_all()
+        self.env.invalidate_all()
+        statements = []
+        execute = type(self.env.cr).execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            statements.append(str(query.code if hasattr(query, "code") else query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(type(self.env.cr), "execute", spy), self.assertQueryCount(26):
+            answer = Rma.scan("RMA-Q2")
+            self.env.flush_all()
+        self.assertTrue(answer["created"])
+        rma_updates = [q for q in statements if q.lstrip().startswith('UPDATE "service_rma"')]
+        self.assertEqual(len(rma_updates), 1, "only billing_state is set after the INSERT")
+        self.assertNotIn("verdict", rma_updates[0])
+        self.assertNotIn("deadline", rma_updates[0])
+        rma = Rma.browse(answer["rma_id"])
+        self.assertEqual(answer, rma._scan_result(True))
+        self.assertEqual(answer["product"], "[IP-7] Infusion Pump IP-7")
+        self.assertEqual((rma.coverage, rma.verdict_remedy), (answer["verdict"], answer["remedy"]))
+        self.assertEqual(rma.response_deadline, rma.date_intake + timedelta(hours=self.policy.response_hours_normal))
 
     def test_found_path_respects_shared_serials(self):
         """A serial that two units share (two products) designates no unit,

@@ -330,11 +330,13 @@ class ServiceWarranty(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
     @api.private
-    def _get_period(self):
+    def _get_period(self, terms=None):
+        """The certificate's dates under its policy; ``terms``, when the
+        caller has read them already, spares reading the policy again."""
         self.ensure_one()
         if not self.policy_id:
             return Period(None, None, None, None)
-        return warranty_period(self.policy_id._get_terms(), self._get_facts())
+        return warranty_period(terms or self.policy_id._get_terms(), self._get_facts())
 
     @api.private
     def _get_facts(self):
@@ -375,9 +377,10 @@ class ServiceWarranty(models.Model):
         """The pure verdict for this certificate on a date."""
         self.ensure_one()
         on_date = on_date or fields.Date.context_today(self)
+        terms = self.policy_id._get_terms()
         return coverage(
-            self.policy_id._get_terms(),
-            self._get_period(),
+            terms,
+            self._get_period(terms),
             on_date,
             state=self.state,
             exclusions_found=tuple(exclusion_codes),

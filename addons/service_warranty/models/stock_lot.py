@@ -289,7 +289,7 @@ class StockLot(models.Model):
         self.ensure_one()
         on_date = fields.Date.to_date(on_date) or fields.Date.context_today(self)
         codes = tuple(exclusion_codes or ())
-        unknown = set(codes) - set(
+        unknown = codes and set(codes) - set(
             self.env["service.warranty.exclusion"].with_context(active_test=False)
             .search([("code", "in", codes)]).mapped("code")
         )
@@ -319,30 +319,35 @@ class StockLot(models.Model):
         }
 
     def _verdict_text(self, verdict, warranty):
+        """The verdict's reason in the user's language. Only the text of that
+        reason is built: the others would read dates (refund and exchange
+        windows) that a scan does not need."""
         _ = self.env._
 
         def day(value):
             return format_date(self.env, value)
 
-        exclusions = self.env["service.warranty.exclusion"].search(
-            [("code", "in", list(verdict.exclusions))]
-        )
+        def excluded():
+            exclusions = self.env["service.warranty.exclusion"].search(
+                [("code", "in", list(verdict.exclusions))]
+            )
+            return _("Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name")))
+
         texts = {
-            "no_certificate": _("No warranty certificate exists for serial %(serial)s.", serial=self.name),
-            "void": _("Certificate %(name)s is void.", name=warranty.name),
-            "replaced": _("Certificate %(name)s was replaced by another unit.", name=warranty.name),
-            "draft": _("Certificate %(name)s is still a draft.", name=warranty.name),
-            "excluded": _(
-                "Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name"))
-            ),
-            "not_started": _("The warranty of %(name)s has no start date yet.", name=warranty.name),
-            "expired": _("The warranty ended on %(date)s.", date=day(warranty.date_end)),
-            "refund_window": _(
+            "no_certificate": lambda: _("No warranty certificate exists for serial %(serial)s.",
+                                        serial=self.name),
+            "void": lambda: _("Certificate %(name)s is void.", name=warranty.name),
+            "replaced": lambda: _("Certificate %(name)s was replaced by another unit.", name=warranty.name),
+            "draft": lambda: _("Certificate %(name)s is still a draft.", name=warranty.name),
+            "excluded": excluded,
+            "not_started": lambda: _("The warranty of %(name)s has no start date yet.", name=warranty.name),
+            "expired": lambda: _("The warranty ended on %(date)s.", date=day(warranty.date_end)),
+            "refund_window": lambda: _(
                 "Within the refund window (until %(date)s).", date=day(warranty.refund_until)
             ),
-            "exchange_window": _(
+            "exchange_window": lambda: _(
                 "Within the exchange window (until %(date)s).", date=day(warranty.exchange_until)
             ),
-            "in_warranty": _("Under warranty until %(date)s.", date=day(warranty.date_end)),
+            "in_warranty": lambda: _("Under warranty until %(date)s.", date=day(warranty.date_end)),
         }
-        return texts[verdict.reason]
+        return texts[verdict.reason]()
