@@ -282,9 +282,9 @@ class ServiceRma(models.Model):
 
     @api.private
     def _scan_lookup(self, code):
-        """The common scans answered with one indexed query, as
-        ``(found, lot, product_name)``: ``found`` is the unit's open RMA as
-        ``scan`` returns it; otherwise ``lot`` is the unit the code designates,
+        """The common scans answered by indexed queries, as ``(found, lot,
+        product_name)``: ``found`` is the unit's open RMA as ``scan`` returns
+        it, in one query; otherwise ``lot`` is the unit the code designates,
         when the exact look-up settles it (one serial-tracked unit of one of the
         user's companies), with its product's display name. ``(None, None,
         None)`` sends the caller to the full look-up rules. The RMAs go through
@@ -294,28 +294,35 @@ class ServiceRma(models.Model):
         if exact is None:
             return None, None, None
         column, value = exact
-        rows = self.env.execute_query(SQL(
-            """
-            SELECT rma.id, rma.name, rma.state, lot.name, rma.covered, rma.coverage,
-                   rma.verdict_remedy, rma.verdict_reason, template.tracking,
-                   product.id, product.default_code, product.combination_indices,
-                   COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
-                   (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name),
-                   lot.id, lot.company_id
-              FROM stock_lot lot
-              JOIN product_product product ON product.id = lot.product_id
-              JOIN product_template template ON template.id = product.product_tmpl_id
-              LEFT JOIN service_rma rma ON rma.lot_id = lot.id AND rma.id IN (%(rmas)s)
-             WHERE %(column)s = %(value)s
-             LIMIT 1
-            """,
-            column=SQL.identifier("lot", column), value=value, rmas=self._open_rmas_subselect(),
-            lang=self.env.lang or "en_US",
-        ))
-        if not rows:
+        # Two inner-join queries rather than one outer join: the found path is
+        # the hot one, and its plan stays the cheapest to make.
+        for with_rma in (True, False):
+            rows = self.env.execute_query(SQL(
+                """
+                SELECT %(rma_columns)s, lot.id, lot.name, lot.company_id, template.tracking,
+                       product.id, product.default_code, product.combination_indices,
+                       COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
+                       (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name)
+                  FROM stock_lot lot %(rma_join)s
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template template ON template.id = product.product_tmpl_id
+                 WHERE %(column)s = %(value)s %(rma_filter)s
+                 LIMIT 1
+                """,
+                rma_columns=SQL(
+                    "rma.id, rma.name, rma.state, rma.covered, rma.coverage, rma.verdict_remedy, "
+                    "rma.verdict_reason"
+                ) if with_rma else SQL("NULL, NULL, NULL, NULL, NULL, NULL, NULL"),
+                rma_join=SQL("JOIN service_rma rma ON rma.lot_id = lot.id") if with_rma else SQL(),
+                rma_filter=SQL("AND rma.id IN (%s)", self._open_rmas_subselect()) if with_rma else SQL(),
+                column=SQL.identifier("lot", column), value=value, lang=self.env.lang or "en_US",
+            ))
+            if rows:
+                break
+        else:
             return None, None, None
-        (rma_id, name, state, serial, covered, coverage, remedy, reason, tracking,
-         product_id, default_code, variant, product_name, same_serial, lot_id, lot_company_id) = rows[0]
+        (rma_id, name, state, covered, coverage, remedy, reason, lot_id, serial, lot_company_id, tracking,
+         product_id, default_code, variant, product_name, same_serial) = rows[0]
         if tracking != "serial" or same_serial != 1:
             return None, None, None
         if variant:  # its name carries attribute values: let the ORM say it
