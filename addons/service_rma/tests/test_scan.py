@@ -100,7 +100,7 @@ class TestScan(RmaCase):
             statements.append(str(query.code if hasattr(query, "code") else query))
             return execute(cr, query, params, log_exceptions)
 
-        with patch.object(type(self.env.cr), "execute", spy), self.assertQueryCount(27):
+        with patch.object(type(self.env.cr), "execute", spy), self.assertQueryCount(26):
             answer = Rma.scan("RMA-Q2")
             self.env.flush_all()
         self.assertTrue(answer["created"])
