@@ -284,10 +284,10 @@ class ServiceRma(models.Model):
     def _scan_lookup(self, code):
         """The common scans answered by one indexed query, as ``(found, lot,
         product_name)``: ``found`` is the unit's open RMA as ``scan`` returns
-        it; otherwise ``lot`` is the unit the code designates,
-        when the exact look-up settles it (one serial-tracked unit of one of the
-        user's companies), with its product's display name. ``(None, None,
-        None)`` sends the caller to the full look-up rules. The RMAs go through
+        it; otherwise ``lot`` is the unit the code designates when the exact
+        look-up settles it (one serial-tracked unit of one of the user's
+        companies), with its product's display name. ``(None, None, None)``
+        sends the caller to the full look-up rules. The RMAs go through
         ``_search``, so access rules apply as to any read."""
         Lot = self.env["stock.lot"]
         exact = Lot._service_code_exact(code)
