@@ -143,7 +143,8 @@ def main():  # noqa: PLR0915 - one linear scenario reads best in one place
         # A live database with 100,000 units has been vacuumed and analyzed
         # long ago; without this, autovacuum catches up on the bulk load
         # during the timings and takes a core from the server.
-        subprocess.run(["psql", "-q", "-d", database, "-c", "VACUUM ANALYZE"], env=devkit.pg_env(), check=True)
+        subprocess.run(["psql", "-q", "-d", database, "-c", "VACUUM ANALYZE"],
+                       env=devkit.pg_env(), check=True)
         server_args = [a for a in args if not a.startswith("--workers")]
         server = subprocess.Popen([*command, *server_args, "--workers=2", "--log-level=warn"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

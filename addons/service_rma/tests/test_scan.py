@@ -112,7 +112,9 @@ class TestScan(RmaCase):
         self.assertEqual(answer, rma._scan_result(True))
         self.assertEqual(answer["product"], "[IP-7] Infusion Pump IP-7")
         self.assertEqual((rma.coverage, rma.verdict_remedy), (answer["verdict"], answer["remedy"]))
-        self.assertEqual(rma.response_deadline, rma.date_intake + timedelta(hours=self.policy.response_hours_normal))
+        self.assertEqual(
+            rma.response_deadline, rma.date_intake + timedelta(hours=self.policy.response_hours_normal)
+        )
 
     def test_found_path_respects_shared_serials(self):
         """A serial that two units share (two products) designates no unit,
