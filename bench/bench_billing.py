@@ -20,7 +20,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,11 +35,8 @@ def main():
     parser.add_argument("--large", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=100)
     options = parser.parse_args()
-    odoo, reason = devkit.find_odoo()
-    if odoo is None:
-        sys.exit(f"Odoo 19 not found: {reason}")
-    command, addons_dirs = odoo
-    database = f"bench_billing_{int(time.time())}_{os.getpid()}"
+    command, addons_dirs = devkit.require_odoo()
+    database = devkit.unique_database("bench_billing")
     args = devkit.odoo_args(database, addons_dirs, devkit.free_port())
     print(f"installing service_rma into {database}...", flush=True)
     try:

@@ -18,7 +18,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,12 +63,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
-    odoo, reason = devkit.find_odoo()
-    if odoo is None:
-        sys.exit(f"Odoo 19 not found: {reason}")
-    stamp = f"{int(time.time())}_{os.getpid()}"
-    without = run_in(f"bench_without_{stamp}", BASELINE_MODULES, sizes, options.repeat, odoo)
-    with_ = run_in(f"bench_with_{stamp}", "service_warranty", sizes, options.repeat, odoo)
+    odoo = devkit.require_odoo()
+    without = run_in(devkit.unique_database("bench_without"), BASELINE_MODULES, sizes, options.repeat, odoo)
+    with_ = run_in(devkit.unique_database("bench_with"), "service_warranty", sizes, options.repeat, odoo)
     print()
     header = ("serials", "without s", "with s", "ratio", "q without", "q with", "certs")
     print("{:>8} {:>10} {:>8} {:>6} {:>10} {:>7} {:>6}".format(*header))

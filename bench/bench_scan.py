@@ -121,11 +121,8 @@ def main():  # noqa: PLR0915 - one linear scenario reads best in one place
     parser.add_argument("--units", type=int, default=100000)
     parser.add_argument("--samples", type=int, default=200)
     options = parser.parse_args()
-    odoo, reason = devkit.find_odoo()
-    if odoo is None:
-        sys.exit(f"Odoo 19 not found: {reason}")
-    command, addons_dirs = odoo
-    database = f"bench_scan_{int(time.time())}_{os.getpid()}"
+    command, addons_dirs = devkit.require_odoo()
+    database = devkit.unique_database("bench_scan")
     port = devkit.free_port()
     args = devkit.odoo_args(database, addons_dirs, port)
     server = None

@@ -91,6 +91,20 @@ def find_odoo():
     return None, reason
 
 
+def require_odoo(hint=""):
+    """(command list, Odoo's own add-on dirs), or exit saying why Odoo 19 was
+    not found: for the commands that cannot do without it."""
+    odoo, reason = find_odoo()
+    if odoo is None:
+        sys.exit(f"Odoo 19 not found: {reason}.{' ' + hint if hint else ''}")
+    return odoo
+
+
+def unique_database(prefix):
+    """A database name no other run on this machine uses."""
+    return f"{prefix}_{int(time.time())}_{os.getpid()}"
+
+
 def _launcher_python(path):
     try:
         first = path.open("rb").readline().decode(errors="replace")
@@ -291,7 +305,7 @@ def run_odoo(odoo):
     missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium"])
     if not odoo_has_websocket(command):
         missing_tools.append("websocket-client")
-    database = f"aftersales_test_{int(time.time())}_{os.getpid()}"
+    database = unique_database("aftersales_test")
     log_path = BUILD / "odoo-tests.log"
     say(f"== odoo: {' '.join(command)} on fresh database {database}")
     found = ", ".join(map(str, addons_dirs)) or "(none found)"
@@ -391,10 +405,7 @@ def cmd_test(options):
 
 
 def cmd_demo(options):
-    odoo, reason = find_odoo()
-    if odoo is None:
-        sys.exit(f"Odoo 19 not found: {reason}. See README.md, 'Prerequisites'.")
-    command, addons_dirs = odoo
+    command, addons_dirs = require_odoo("See README.md, 'Prerequisites'.")
     BUILD.mkdir(exist_ok=True)
     database = options.database
     port = options.port or free_port()

@@ -118,7 +118,7 @@ class OdooServer:
 
 
 def unique_name(prefix: str) -> str:
-    return f"{prefix}_{int(time.time())}_{os.getpid()}"
+    return devkit.unique_database(prefix)
 
 
 @contextmanager
