@@ -190,14 +190,25 @@ class Created(BaseModel):
 
 class Skipped(BaseModel):
     line: int
-    serial: str
-    reason: str
+    serial: Reason
+    reason: Reason
+
+
+def encodable(value: Any) -> Any:
+    """A lone surrogate (what JSON can carry and UTF-8 cannot) replaced by "?",
+    so that printing a reason or writing it to the rejects file cannot fail."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+Reason = Annotated[str, BeforeValidator(encodable)]
 
 
 class RowError(BaseModel):
     line: int
-    column: str
-    reason: str
+    column: Reason
+    reason: Reason
 
 
 class RegisterResult(BaseModel):

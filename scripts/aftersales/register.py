@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from aftersales.csvsafe import CsvFile
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AftersalesError
 from aftersales.gateway import Gateway
 from aftersales.models import RegisterResult, RegisterRow, RowError
@@ -38,8 +37,11 @@ class CsvProblem(AftersalesError):
 class Source:
     path: Path
     fieldnames: list[str]
-    dialect: type[csv.Dialect] | csv.Dialect
+    delimiter: str = ","
     records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # The cells beyond the last column of a row that has too many, by line:
+    # the row is rejected, and its rejects line keeps them.
+    extra: dict[int, list[str]] = field(default_factory=dict)
 
 
 def read_csv(path: Path) -> Source:
@@ -54,10 +56,12 @@ def read_csv(path: Path) -> Source:
         raise CsvProblem(f"{path}: cannot read it: {error.strerror}") from None
     first_line = text.split("\n", 1)[0]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(text.splitlines(keepends=True), dialect)
+        delimiter = ","
+    # Only the delimiter is sniffed: the rest is Excel's dialect, whose doubled
+    # quotes ("Acme ""Big"" Ltd") the sniffer cannot see in a header.
+    reader = csv.reader(text.splitlines(keepends=True), "excel", delimiter=delimiter)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -70,20 +74,18 @@ def read_csv(path: Path) -> Source:
         raise CsvProblem(f"{path}, line 1: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
     if len(set(header)) != len(header):
         raise CsvProblem(f"{path}, line 1: a column is named twice")
-    source = Source(path, header, dialect)
+    source = Source(path, header, delimiter)
     line = reader.line_num + 1
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                source.records.append((line, dict(zip(header, cells, strict=False)) | _extra(cells, header)))
+                source.records.append((line, dict(zip(header, cells, strict=False))))
+                if len(cells) > len(header):
+                    source.extra[line] = cells[len(header):]
             line = reader.line_num + 1
     except csv.Error as error:
         raise CsvProblem(f"{path}, line {line}: {error}") from None
     return source
-
-
-def _extra(cells: list[str], header: list[str]) -> dict[str, str]:
-    return {"__extra__": str(len(cells))} if len(cells) > len(header) else {}
 
 
 def _reason(error: dict) -> str:
@@ -98,9 +100,10 @@ def validate(source: Source) -> tuple[list[RegisterRow], list[RowError]]:
     errors: list[RowError] = []
     first_seen: dict[tuple[str, str], int] = {}
     for line, raw in source.records:
-        if "__extra__" in raw:
+        if line in source.extra:
+            cells = len(source.fieldnames) + len(source.extra[line])
             errors.append(RowError(line=line, column="-", reason=(
-                f"{raw['__extra__']} cells but {len(source.fieldnames)} columns: quote values with commas")))
+                f"{cells} cells but {len(source.fieldnames)} columns: quote values with commas")))
             continue
         values = {key: value for key, value in raw.items() if key in COLUMNS and value is not None}
         try:
@@ -127,21 +130,19 @@ def rejects_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}.rejects.csv")
 
 
-def write_rejects(source: Source, errors: Sequence[RowError], target: Path) -> None:
+def write_rejects(source: Source, errors: Sequence[RowError], target: CsvFile) -> None:
+    """The rejected rows as they were read, each with its ``error``, then the
+    cells of a row that had too many (kept, to be merged by whoever fixes it)."""
     reasons: dict[int, list[str]] = {}
     for error in errors:
         reasons.setdefault(error.line, []).append(f"{error.column}: {error.reason}")
-    columns = [name for name in source.fieldnames if name != ERROR_COLUMN] + [ERROR_COLUMN]
-    # Written beside the target then renamed: the target may be the file being read.
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=target.parent, prefix=".rejects-", delete=False)
-    with handle:
-        writer = csv.DictWriter(handle, columns, dialect=source.dialect, extrasaction="ignore")
-        writer.writeheader()
-        for line, raw in source.records:
-            if line in reasons:
-                writer.writerow({**raw, ERROR_COLUMN: "; ".join(reasons[line])})
-    os.replace(handle.name, target)
+    columns = [name for name in source.fieldnames if name != ERROR_COLUMN]
+    target.writerow([*columns, ERROR_COLUMN])
+    for line, raw in source.records:
+        if line in reasons:
+            target.writerow([*(raw.get(name, "") for name in columns), "; ".join(reasons[line]),
+                             *source.extra.get(line, ())])
+    target.commit()
 
 
 def register(
@@ -174,23 +175,50 @@ def run_register(options: argparse.Namespace, connect: Callable[[], Gateway]) ->
     except CsvProblem as error:
         fail(str(error))
         return EXIT_USAGE
+    target = options.rejects or rejects_path(source.path)
+    rejects = None
+    if not options.dry_run:
+        # Opened before anything is sent: a rejects file that cannot be
+        # written stops the run before it starts, not after the rows are in.
+        try:
+            rejects = CsvFile(target, source.delimiter)
+        except OSError as error:
+            fail(f"cannot write the rejects file {target}: {error.strerror}")
+            return EXIT_USAGE
+    try:
+        return _register_and_report(options, connect, source, rejects)
+    finally:
+        if rejects:
+            rejects.discard()
+
+
+def _register_and_report(options: argparse.Namespace, connect: Callable[[], Gateway], source: Source,
+                         rejects: CsvFile | None) -> int:
     rows, errors = validate(source)
     gateway = connect()
     result = RegisterResult(errors=errors)
     if rows:
         result.extend(register(gateway, rows, dry_run=options.dry_run, batch_size=options.batch_size))
-    style = Style()
-    for error in sorted(result.errors, key=lambda e: e.line):
-        print(f"{source.path}:{error.line}: {style(error.column, 'bold')}: {error.reason}")
     bad_lines = {error.line for error in result.errors}
-    target = options.rejects or rejects_path(source.path)
     verb = "would register" if options.dry_run else "registered"
     summary = (f"{source.path}: {len(source.records)} row(s): {len(result.created)} {verb}, "
                f"{len(result.skipped)} already registered, {len(bad_lines)} rejected")
-    if bad_lines and not options.dry_run:
-        write_rejects(source, result.errors, target)
-        summary += f" (fix them in {target} and run it again)"
-    elif not bad_lines and target.exists() and target != source.path and not options.dry_run:
-        target.unlink()  # a rejects file from an earlier run would now mislead
+    # The rejects file first, before anything is printed: whatever happens to
+    # the terminal, the rows to fix are on disk.
+    unwritten = None
+    if bad_lines and rejects:
+        try:
+            write_rejects(source, result.errors, rejects)
+            summary += f" (fix them in {rejects.path} and run it again)"
+        except OSError as error:  # the disk filled up meanwhile
+            unwritten = (f"cannot write the rejects file {rejects.path}: {error.strerror}; "
+                         "the rejected rows are listed above")
+    elif not bad_lines and rejects and rejects.path.exists() and rejects.path != source.path:
+        rejects.path.unlink()  # a rejects file from an earlier run would now mislead
+    style = Style()
+    for error in sorted(result.errors, key=lambda e: e.line):
+        print(f"{source.path}:{error.line}: {style(error.column, 'bold')}: {error.reason}")
     print(summary)
+    if unwritten:
+        fail(unwritten)
     return EXIT_PARTIAL if bad_lines else EXIT_OK

@@ -190,3 +190,88 @@ def test_unreadable_file_is_a_usage_error(tmp_path, capsys):
     assert run(server, tmp_path / "absent.csv") == 2
     assert "cannot read it" in capsys.readouterr().err
     assert server.transport.calls == []
+
+
+# -- the rejects file never loses a reject ---------------------------------------------
+
+
+def read_rejects(path, delimiter=","):
+    with rejects_path(path).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+def test_quoted_cells_are_read_as_excel_writes_them(tmp_path):
+    path = write(tmp_path, HEADER + 'SN-1,P,"Acme ""Big"" Ltd",2026-01-10,,"INV ""7""",\n')
+    assert read_csv(path).records[0][1]["customer"] == 'Acme "Big" Ltd'
+    assert read_csv(path).records[0][1]["invoice_ref"] == 'INV "7"'
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_rejected_row_with_double_quotes_is_written_to_the_rejects_file(tmp_path, capsys, delimiter):
+    server = FakeServer()
+    rows = ['SN-1,NOPE,"Acme ""Big"" Ltd",2026-01-10,,,', 'SN-2,P,"Say ""hi""",someday,,,',
+            "SN-3,P,C,2026-01-10,,,"]
+    path = write(tmp_path, (HEADER + "\n".join(rows) + "\n").replace(",", delimiter))
+    assert run(server, path) == 1
+    assert set(server.registered) == {"SN-3"}
+    rejects = read_rejects(path, delimiter)
+    assert [(r["serial"], r["customer"]) for r in rejects] == [("SN-1", 'Acme "Big" Ltd'),
+                                                              ("SN-2", 'Say "hi"')]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no temporary file left"
+    assert "2 rejected (fix them in" in capsys.readouterr().out
+
+
+def test_rejects_file_keeps_the_cells_of_a_row_that_has_too_many(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,P,Acme,Ltd,2026-01-10,,,Std\n")
+    assert run(server, path) == 1
+    with rejects_path(path).open(newline="", encoding="utf-8") as handle:
+        [_header, row] = list(csv.reader(handle))
+    assert row[:7] == ["SN-1", "P", "Acme", "Ltd", "2026-01-10", "", ""]
+    assert row[8:] == ["Std"], "the cell beyond the columns is kept, after the error"
+    assert row[7].startswith("-: 8 cells but 7 columns")
+    capsys.readouterr()
+
+
+def test_server_reason_that_cannot_be_encoded_does_not_lose_the_rejects(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,NOPE,C,2026-01-10,,,\nSN-2,P,C,someday,,,\n")
+    answer = server.register_units
+
+    def lone_surrogate(ids, rows, dry_run):
+        result = answer(ids, rows, dry_run)
+        for error in result["errors"]:
+            error["reason"] += " \ud800"
+        return result
+
+    server.transport.answers[("service.warranty", "register_units")] = lone_surrogate
+    assert run(server, path) == 1
+    assert [r["serial"] for r in read_rejects(path)] == ["SN-1", "SN-2"]
+    capsys.readouterr()
+
+
+def test_rejects_file_that_cannot_be_written_stops_before_anything_is_registered(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,P,C,2026-01-10,,,\n")
+    assert run(server, path, "--rejects", tmp_path / "no-such-dir" / "r.csv") == 2
+    assert "cannot write the rejects file" in capsys.readouterr().err
+    assert server.transport.calls == []
+    assert run(server, path, "--rejects", tmp_path) == 2
+    assert "cannot write the rejects file" in capsys.readouterr().err
+    assert server.transport.calls == []
+
+
+def test_rejects_file_failing_midway_still_lists_every_reject(tmp_path, monkeypatch, capsys):
+    from aftersales.csvsafe import CsvFile
+
+    def disk_full(self, cells):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(CsvFile, "writerow", disk_full)
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "SN-1,NOPE,C,2026-01-10,,,\nSN-2,P,C,2026-01-10,,,\n")
+    assert run(server, path) == 1
+    captured = capsys.readouterr()
+    assert f"{path}:2: product: No product NOPE." in captured.out
+    assert "cannot write the rejects file" in captured.err and "No space left" in captured.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"], "nothing half-written left behind"
