@@ -11,16 +11,15 @@ can simply be run again: what was billed is no longer listed.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
 import shlex
-import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO
+from decimal import Decimal
+from typing import Any
 
+from aftersales.csvsafe import CsvFile
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, ServerError
 from aftersales.gateway import Gateway
 from aftersales.models import BillableRma, BillResult, Ref
@@ -138,35 +137,15 @@ def json_report(
     }
 
 
-def write_csv(handle: TextIO, lines: Sequence[Line]) -> None:
-    writer = csv.writer(handle)
-    writer.writerow(CSV_COLUMNS)
+def write_csv(target: CsvFile, lines: Sequence[Line]) -> None:
+    """One row per RMA. The amount is a number (a Decimal of the tool's own
+    formatting, two decimals at least), which the writer leaves as it is:
+    every text cell is escaped against formulas, a negative amount is not."""
+    target.writerow(CSV_COLUMNS)
     for line in lines:
         row = line.as_dict()
-        row["amount"] = plain_amount(line.rma.amount_at_cost)
-        writer.writerow(["" if row[column] is None else row[column] for column in CSV_COLUMNS])
-
-
-class CsvTarget:
-    """The summary file, written beside its place and renamed when complete:
-    opened before anything is billed, so that a path that cannot be written
-    stops the run before it starts, and never left half-written."""
-
-    def __init__(self, path: Path) -> None:
-        if path.is_dir():
-            raise IsADirectoryError(21, "is a directory")
-        self.path = path
-        self.handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}-", delete=False)
-
-    def commit(self, lines: Sequence[Line]) -> None:
-        with self.handle:
-            write_csv(self.handle, lines)
-        os.replace(self.handle.name, self.path)
-
-    def discard(self) -> None:
-        self.handle.close()
-        Path(self.handle.name).unlink(missing_ok=True)
+        row["amount"] = Decimal(plain_amount(line.rma.amount_at_cost))
+        target.writerow(row[column] for column in CSV_COLUMNS)
 
 
 # -- command -----------------------------------------------------------------------
@@ -212,12 +191,14 @@ def run_bill(options: argparse.Namespace, connect: Callable[[], Gateway]) -> int
         return EXIT_USAGE
     target = None
     if options.csv:
+        # Opened before anything is billed: a path that cannot be written
+        # stops the run before it starts; never left half-written.
         try:
-            target = CsvTarget(options.csv)
+            target = CsvFile(options.csv)
         except OSError as error:
             fail(f"cannot write {options.csv}: {error.strerror}")
             return EXIT_USAGE
-    try:
+    with target or nullcontext():
         gateway = connect()
         rmas = gateway.billable(options.customer, options.limit)
         result = None
@@ -228,10 +209,8 @@ def run_bill(options: argparse.Namespace, connect: Callable[[], Gateway]) -> int
             result = answer
         lines = lines_of(rmas, result)
         if target:
-            target.commit(lines)
-    finally:
-        if target and Path(target.handle.name).exists():
-            target.discard()
+            write_csv(target, lines)
+            target.commit()
     print_report(lines, result, options)
     return EXIT_PARTIAL if result and result.skipped else EXIT_OK
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from aftersales.csvsafe import CsvFile
+from aftersales.csvsafe import CsvFile, unescape
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AftersalesError
 from aftersales.gateway import Gateway
 from aftersales.models import RegisterResult, RegisterRow, RowError
@@ -47,7 +47,8 @@ class Source:
 def read_csv(path: Path) -> Source:
     """The rows of ``path`` with the line each starts on. Comma, semicolon or
     tab separated (Excel's choice depends on the locale), UTF-8 with or
-    without BOM."""
+    without BOM. Cells escaped against formulas (``'=...``, as the rejects
+    file writes them) are read as they were before."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -77,8 +78,9 @@ def read_csv(path: Path) -> Source:
     source = Source(path, header, delimiter)
     line = reader.line_num + 1
     try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
+        for read in reader:
+            if any(cell.strip() for cell in read):
+                cells = [unescape(cell) for cell in read]
                 source.records.append((line, dict(zip(header, cells, strict=False))))
                 if len(cells) > len(header):
                     source.extra[line] = cells[len(header):]
@@ -135,7 +137,9 @@ def write_rejects(source: Source, errors: Sequence[RowError], target: CsvFile) -
     cells of a row that had too many (kept, to be merged by whoever fixes it)."""
     reasons: dict[int, list[str]] = {}
     for error in errors:
-        reasons.setdefault(error.line, []).append(f"{error.column}: {error.reason}")
+        # "-" is the row as a whole: no column to name.
+        reason = error.reason if error.column == "-" else f"{error.column}: {error.reason}"
+        reasons.setdefault(error.line, []).append(reason)
     columns = [name for name in source.fieldnames if name != ERROR_COLUMN]
     target.writerow([*columns, ERROR_COLUMN])
     for line, raw in source.records:

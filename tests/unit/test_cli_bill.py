@@ -372,3 +372,20 @@ def test_plain_amount(amount, text):
 def test_table_clips_long_cells_and_aligns_right():
     lines = table(["Name", "Amount"], [["x" * 40, "1.00"], ["y", "100.00"]], right=(1,), widest=10)
     assert lines == ["Name        Amount", "xxxxxxxxx…    1.00", "y           100.00"]
+
+
+def test_csv_escapes_cells_a_spreadsheet_would_run(tmp_path, capsys):
+    rows = [rma(1, "RMA/0001", (7, '=HYPERLINK("http://evil.example","Acme")'), "+SN-1", -12.5),
+            rma(2, "RMA/0002", (8, "@Globex"), "-SN-2", 3.0)]
+    rows[1]["product_id"] = [3, "\tCompressor"]
+    rows[1]["repair_id"] = [202, "\rWH/RO/00002"]
+    path = tmp_path / "bill.csv"
+    assert run(FakeServer(rows=rows), "--csv", path) == 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        first, second = list(csv.DictReader(handle))
+    assert first["customer"] == "'" + '=HYPERLINK("http://evil.example","Acme")'
+    assert first["serial"] == "'+SN-1"
+    assert first["amount"] == "-12.50", "an amount the tool formats stays a number"
+    assert (second["customer"], second["serial"]) == ("'@Globex", "'-SN-2")
+    assert (second["product"], second["repair"]) == ("'\tCompressor", "'\rWH/RO/00002")
+    capsys.readouterr()

@@ -229,7 +229,7 @@ def test_rejects_file_keeps_the_cells_of_a_row_that_has_too_many(tmp_path, capsy
         [_header, row] = list(csv.reader(handle))
     assert row[:7] == ["SN-1", "P", "Acme", "Ltd", "2026-01-10", "", ""]
     assert row[8:] == ["Std"], "the cell beyond the columns is kept, after the error"
-    assert row[7].startswith("-: 8 cells but 7 columns")
+    assert row[7].startswith("8 cells but 7 columns")
     capsys.readouterr()
 
 
@@ -275,3 +275,22 @@ def test_rejects_file_failing_midway_still_lists_every_reject(tmp_path, monkeypa
     assert f"{path}:2: product: No product NOPE." in captured.out
     assert "cannot write the rejects file" in captured.err and "No space left" in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"], "nothing half-written left behind"
+
+
+def test_rejects_file_escapes_formulas_and_reads_them_back_as_they_were(tmp_path, capsys):
+    server = FakeServer(bad_products=("=NOPE",))
+    path = write(tmp_path, HEADER + '"=cmd|\' /C calc\'!A0",=NOPE,@Acme,2026-01-10,,-7,+Std\n')
+    assert run(server, path) == 1
+    [reject] = read_rejects(path)
+    assert (reject["serial"], reject["product"], reject["customer"]) == (
+        "'=cmd|' /C calc'!A0", "'=NOPE", "'@Acme")
+    assert (reject["invoice_ref"], reject["policy"]) == ("'-7", "'+Std")
+    assert reject["error"] == "product: No product =NOPE."
+
+    # Fed back, the cells are what the clerk's file said, not what protected them.
+    server.bad_products = ()
+    assert run(server, rejects_path(path)) == 0
+    [row] = server.calls(dry_run=False)[-1][3]["rows"]
+    assert (row["serial"], row["product"], row["customer"], row["invoice_ref"], row["policy"]) == (
+        "=cmd|' /C calc'!A0", "=NOPE", "@Acme", "-7", "+Std")
+    capsys.readouterr()
