@@ -294,3 +294,48 @@ def test_rejects_file_escapes_formulas_and_reads_them_back_as_they_were(tmp_path
     assert (row["serial"], row["product"], row["customer"], row["invoice_ref"], row["policy"]) == (
         "=cmd|' /C calc'!A0", "=NOPE", "@Acme", "-7", "+Std")
     capsys.readouterr()
+
+
+# -- a file that is not UTF-8 ----------------------------------------------------------
+
+
+def latin1_file(tmp_path, lines, bom=False):
+    path = tmp_path / "units.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + b"".join(
+        line.encode("latin-1") + b"\r\n" for line in lines))
+    return path
+
+
+def test_not_utf8_names_the_line_and_what_to_do(tmp_path):
+    path = latin1_file(tmp_path, [HEADER.strip(), "SN-1,P,C,2026-01-10,,,", "SN-2,P,Café,2026-01-10,,,"])
+    with pytest.raises(CsvProblem) as problem:
+        read_csv(path)
+    message = str(problem.value)
+    assert message.startswith(f"{path}, line 3: not UTF-8 text (byte 0xE9)")
+    assert 'save it as "CSV UTF-8"' in message and "byte 6" not in message
+
+
+def test_not_utf8_counts_lines_after_a_quoted_newline_and_a_bom(tmp_path):
+    path = latin1_file(tmp_path, [HEADER.strip(), 'SN-1,P,"Acme', 'Ltd",2026-01-10,,,',
+                                  "SN-2,P,Müller,2026-01-10,,,", "SN-3,P,C,2026-01-10,,,",
+                                  "SN-4,P,Gérard,2026-01-10,,,", "SN-5,P,Noël,2026-01-10,,,",
+                                  "SN-6,P,Zoë,2026-01-10,,,", "SN-7,P,Chloé,2026-01-10,,,"], bom=True)
+    with pytest.raises(CsvProblem, match=r", line 4: not UTF-8 text \(byte 0xFC\); also on lines 6, 7, 8 "
+                                         r"and 1 more;"):
+        read_csv(path)
+
+
+def test_not_utf8_header(tmp_path):
+    path = latin1_file(tmp_path, ["serial,product,customer,date_sale,remarque_é"])
+    with pytest.raises(CsvProblem, match=", line 1: not UTF-8"):
+        read_csv(path)
+
+
+def test_not_utf8_file_is_refused_whole(tmp_path, capsys):
+    server = FakeServer()
+    path = latin1_file(tmp_path, [HEADER.strip(), "SN-1,P,C,2026-01-10,,,", "SN-2,P,Café,2026-01-10,,,"])
+    assert run(server, path) == 2
+    err = capsys.readouterr().err
+    assert "line 3: not UTF-8" in err and "nothing was registered" in err
+    assert server.transport.calls == [], "not even the good rows: the file is saved again as a whole"
+    assert not rejects_path(path).exists()
