@@ -224,9 +224,23 @@ def tier(passed=0, failed=0, skipped=0, note=""):
     return {"passed": passed, "failed": failed, "skipped": skipped, "note": note}
 
 
+LINT_TARGETS = ("addons", "scripts", "tests", "tools", "bench")
+PYLINT_MESSAGE_RE = re.compile(r"^\S+:\d+: \[([A-Z]\d{4})\(([\w-]+)\)", re.MULTILINE)
+
+
 def run_lint(python):
+    """ruff over the code, then pylint-odoo (OCA's checks, .pylintrc) over the
+    add-ons. One tier: it fails when either reports anything."""
+    results = [_run_ruff(python), _run_pylint_odoo(python)]
+    failed = sum(problems for problems, _note in results)
+    notes = "; ".join(note for _problems, note in results)
+    return tier(passed=sum(1 for problems, _note in results if not problems), failed=failed, note=notes)
+
+
+def _run_ruff(python):
+    """(problems found, note)."""
     say("== lint: ruff")
-    targets = [p for p in ("addons", "scripts", "tests", "tools", "bench") if (ROOT / p).exists()]
+    targets = [p for p in LINT_TARGETS if (ROOT / p).exists()]
     result = subprocess.run(
         [str(python), "-m", "ruff", "check", *targets],
         cwd=ROOT, capture_output=True, text=True, check=False,
@@ -235,9 +249,34 @@ def run_lint(python):
     if result.stderr.strip():
         say(result.stderr.strip())
     if result.returncode == 0:
-        return tier(passed=1, note="ruff check: no problem")
+        return 0, "ruff check: no problem"
     problems = re.search(r"Found (\d+) error", result.stdout)
-    return tier(failed=int(problems.group(1)) if problems else 1, note="ruff check found problems")
+    count = int(problems.group(1)) if problems else 1
+    return count, f"ruff check: {count} problem(s)"
+
+
+def _run_pylint_odoo(python):
+    """(findings, note). pylint's exit code is a bit field: 1 fatal and 32
+    usage error mean it did not check everything, whatever it printed."""
+    say("== lint: pylint-odoo (.pylintrc)")
+    modules = [str(ADDONS.relative_to(ROOT) / name) for name in our_modules()]
+    result = subprocess.run(
+        [str(python), "-m", "pylint", f"--rcfile={ROOT / '.pylintrc'}", *modules],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    say(result.stdout.strip() or "(pylint-odoo printed nothing)")
+    if result.stderr.strip():
+        say(result.stderr.strip())
+    found = PYLINT_MESSAGE_RE.findall(result.stdout)
+    if result.returncode & (1 | 32) or (result.returncode and not found):
+        return max(len(found), 1), f"pylint-odoo did not run cleanly (exit {result.returncode})"
+    if not found:
+        return 0, "pylint-odoo: no finding"
+    per_check = {}
+    for msg_id, symbol in found:
+        per_check[f"{symbol} ({msg_id})"] = per_check.get(f"{symbol} ({msg_id})", 0) + 1
+    detail = ", ".join(f"{name} x{count}" for name, count in sorted(per_check.items()))
+    return len(found), f"pylint-odoo: {len(found)} finding(s): {detail}"
 
 
 def _junit_counts(path):
@@ -379,7 +418,9 @@ def cmd_test(options):
         tiers["odoo"] = run_odoo(odoo)
     e2e = ROOT / "tests" / "e2e"
     if e2e.is_dir() and any(e2e.glob("test_*.py")):
-        if odoo is None:
+        if options.skip_odoo:
+            tiers["e2e"] = tier(note="skipped on request (--skip-odoo: it runs a real odoo-bin)")
+        elif odoo is None:
             tiers["e2e"] = tier(note="NOT RUN: Odoo not found")
         else:
             tiers["e2e"] = run_pytest(
@@ -458,8 +499,9 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="run every test tier and write build/test-summary.json")
-    test.add_argument("--skip-odoo", action="store_true", help="do not run the Odoo tier")
-    test.add_argument("--skip-lint", action="store_true", help="do not run ruff")
+    test.add_argument("--skip-odoo", action="store_true",
+                      help="do not run the tiers that need Odoo (odoo, e2e)")
+    test.add_argument("--skip-lint", action="store_true", help="do not run ruff and pylint-odoo")
     demo = sub.add_parser("demo", help="fresh database with both add-ons and demo data, then serve it")
     demo.add_argument("--database", default="aftersales_demo")
     demo.add_argument("--port", type=int, default=8069)
