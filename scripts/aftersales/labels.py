@@ -26,8 +26,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from aftersales.gateway import Gateway
-from aftersales.models import Label
-from aftersales.output import fail
+from aftersales.models import MAX_LENGTH, Label
+from aftersales.output import echo, fail
 
 QUIET_MODULES = 4  # the quiet zone the QR standard asks for, inside the QR box
 # Choosing the best of the 8 mask patterns costs qrcode ~7 ms per code, four
@@ -280,13 +280,21 @@ def run_labels(options: argparse.Namespace, connect: Callable[[], Gateway]) -> i
     if not (serials or options.picking or options.sale_order):
         fail("name the units: serials, --file, --picking or --sale-order")
         return EXIT_USAGE
+    limit = MAX_LENGTH["serial"]
+    too_long = [serial for serial in serials if len(serial) > limit]
+    for serial in too_long:
+        fail(f"not a serial (longer than {limit} characters): {echo(serial)}")
+    serials = [serial for serial in serials if len(serial) <= limit]
+    if not (serials or options.picking or options.sale_order):
+        fail("no label to print")
+        return EXIT_PARTIAL
     result = connect().labels(serials, picking=options.picking, sale_order=options.sale_order)
     for serial in result.unknown:
-        fail(f"unknown serial: {serial}")
+        fail(f"unknown serial: {echo(serial)}")
     if not result.labels:
         fail("no label to print")
         return EXIT_PARTIAL
     labels = order_like(result.labels, serials)
     pages = render_labels(labels, layout, str(options.output), skip=options.skip)
     print(f"{options.output}: {len(labels)} label(s) on {pages} page(s), layout {layout.name}")
-    return EXIT_PARTIAL if result.unknown else EXIT_OK
+    return EXIT_PARTIAL if result.unknown or too_long else EXIT_OK

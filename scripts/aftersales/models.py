@@ -150,10 +150,26 @@ def empty_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+# The longest code a scan or a status look-up takes: a label's URL (a server's
+# address, /service/d/ and a 32-character token), a token or a serial.
+CODE_MAX = 512
+
+# The longest value each column takes, in characters (after trimming spaces):
+# well beyond real data, so that a paste gone wrong or a file read with the
+# wrong delimiter is a row error, not a 10,000-character serial in the database.
+MAX_LENGTH = {"serial": 128, "product": 128, "customer": 256, "invoice_ref": 128, "policy": 128}
+
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
 OptIsoDate = Annotated[date | None, BeforeValidator(iso_date)]
-OptText = Annotated[str | None, BeforeValidator(empty_to_none)]
-Text = Annotated[str, Field(min_length=1, max_length=256)]
+
+Serial = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH["serial"])]
+ProductCode = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH["product"])]
+Customer = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH["customer"])]
+# Optional: blank is None. The length applies to the text, not to None.
+InvoiceRef = Annotated[Annotated[str, Field(max_length=MAX_LENGTH["invoice_ref"])] | None,
+                       BeforeValidator(empty_to_none)]
+PolicyName = Annotated[Annotated[str, Field(max_length=MAX_LENGTH["policy"])] | None,
+                       BeforeValidator(empty_to_none)]
 
 
 class RegisterRow(BaseModel):
@@ -162,13 +178,13 @@ class RegisterRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     line: int
-    serial: Text
-    product: Text
-    customer: Text
+    serial: Serial
+    product: ProductCode  # internal reference or barcode
+    customer: Customer  # reference, e-mail address or name
     date_sale: IsoDate
     date_install: OptIsoDate = None
-    invoice_ref: OptText = None
-    policy: OptText = None
+    invoice_ref: InvoiceRef = None
+    policy: PolicyName = None
 
     @field_validator("date_install")
     @classmethod

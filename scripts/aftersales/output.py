@@ -28,6 +28,16 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+ECHO_WIDTH = 80
+
+
+def echo(text: str) -> str:
+    """A code, serial or argument the user gave, as a message repeats it:
+    clipped to ``ECHO_WIDTH`` characters, so that a scanner stuck on repeat or
+    a file pasted into a prompt cannot flood the terminal or the log."""
+    return clip(text, ECHO_WIDTH)
+
+
 def table(headers: Sequence[str] | None, rows: Sequence[Sequence[str]], *, right: Sequence[int] = (),
           widest: int = 32, indent: str = "") -> list[str]:
     """Columns aligned with two spaces between them; the columns numbered in

@@ -123,6 +123,8 @@ def decode_utf8(path: Path, data: bytes) -> str:
 def _reason(error: dict) -> str:
     if error["type"] in ("missing", "string_too_short"):
         return "is required"
+    if error["type"] == "string_too_long":
+        return f"is longer than {error['ctx']['max_length']} characters ({len(str(error['input']).strip())})"
     return str(error["msg"]).removeprefix("Value error, ")
 
 

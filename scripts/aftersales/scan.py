@@ -34,8 +34,8 @@ from aftersales.errors import (
     Unreachable,
 )
 from aftersales.gateway import Gateway
-from aftersales.models import ScanResult
-from aftersales.output import Style, fail
+from aftersales.models import CODE_MAX, ScanResult
+from aftersales.output import Style, echo, fail
 
 
 def default_journal_path(env: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -139,6 +139,13 @@ class Station:
         self.failed = 0
 
     def submit(self, code: str) -> None:
+        if len(code) > CODE_MAX:
+            # No label holds that much: a scanner stuck on repeat, a paste gone
+            # wrong. Failed here, and neither journaled nor sent.
+            self.failed += 1
+            self.emit({"code": echo(code), "ok": False, "replayed": False,
+                       "error": f"longer than {CODE_MAX} characters: not a label, token or serial"})
+            return
         entry = self.journal.append(code)
         due = self.offline_since is None or self.clock() - self.offline_since >= self.retry_every
         if not due or not self.drain(current=entry):

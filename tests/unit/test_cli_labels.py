@@ -195,3 +195,20 @@ def test_no_label_at_all(tmp_path, capsys):
     output = tmp_path / "out.pdf"
     assert main(["labels", "NOPE", "-o", str(output)], connect=lambda: gateway) == 1
     assert not output.exists()
+
+
+def test_a_serial_longer_than_any_is_reported_not_sent(tmp_path, capsys):
+    transport, gateway = labels_gateway({"SN-1"})
+    output = tmp_path / "out.pdf"
+    assert main(["labels", "S" * 10_000, "SN-1", "-o", str(output)], connect=lambda: gateway) == 1
+    err = capsys.readouterr().err
+    assert "not a serial (longer than 128 characters): SSS" in err and len(err) < 200
+    assert transport.calls[0][3] == {"serials": ["SN-1"]}
+    assert output.exists()
+
+
+def test_only_serials_longer_than_any_asks_nothing(tmp_path, capsys):
+    transport, gateway = labels_gateway(set())
+    assert main(["labels", "S" * 200, "-o", str(tmp_path / "out.pdf")], connect=lambda: gateway) == 1
+    assert "no label to print" in capsys.readouterr().err
+    assert transport.calls == []

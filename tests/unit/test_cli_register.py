@@ -339,3 +339,32 @@ def test_not_utf8_file_is_refused_whole(tmp_path, capsys):
     assert "line 3: not UTF-8" in err and "nothing was registered" in err
     assert server.transport.calls == [], "not even the good rows: the file is saved again as a whole"
     assert not rejects_path(path).exists()
+
+
+# -- field lengths ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("column", "limit"), [("serial", 128), ("product", 128), ("customer", 256),
+                                               ("invoice_ref", 128), ("policy", 128)])
+def test_each_column_has_a_length_limit(tmp_path, column, limit):
+    def row(value):
+        cells = {"serial": "SN-1", "product": "P", "customer": "C", "date_sale": "2026-01-10",
+                 "date_install": "", "invoice_ref": "", "policy": "", column: value}
+        return ",".join(cells.values())
+
+    path = write(tmp_path, HEADER + row("x" * limit) + "\n" + row(" " + "y" * (limit + 1) + " ") + "\n")
+    good, errors = validate(read_csv(path))
+    assert [r.line for r in good] == [2], "a value of the limit's length is fine"
+    assert [(e.line, e.column, e.reason) for e in errors] == [
+        (3, column, f"is longer than {limit} characters ({limit + 1})")]
+
+
+def test_a_10000_character_serial_is_a_row_error_and_the_rest_is_registered(tmp_path, capsys):
+    server = FakeServer()
+    path = write(tmp_path, HEADER + "S" * 10_000 + ",P,C,2026-01-10,,,\nSN-2,P,C,2026-01-10,,,\n")
+    assert run(server, path) == 1
+    assert set(server.registered) == {"SN-2"}
+    out = capsys.readouterr().out
+    assert f"{path}:2: serial: is longer than 128 characters (10000)" in out
+    assert len(out) < 1000, "the serial is not echoed back"
+    assert read_rejects(path)[0]["serial"] == "S" * 10_000, "the rejects file keeps it whole, to fix"

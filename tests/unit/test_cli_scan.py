@@ -197,3 +197,20 @@ def test_command_without_rma_addon(tmp_path, capsys):
     assert main(["scan", "--journal", str(tmp_path / "j.jsonl")],
                 connect=lambda: make_gateway(server.transport)) == 2
     assert "add-on missing: the server lacks the add-on(s) service_rma (absent)" in capsys.readouterr().err
+
+
+def test_a_code_longer_than_any_label_fails_without_reaching_the_server(tmp_path, capsys):
+    server = FakeServer()
+    codes = io.StringIO("x" * 10_000 + "\nSN-1\n")
+    assert _run_with(server, tmp_path, codes, "--json") == 1, "a failed code"
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["ok"] is False
+    assert first["error"] == "longer than 512 characters: not a label, token or serial"
+    assert len(first["code"]) == 80, "clipped, not echoed whole"
+    assert second["ok"] is True and server.received == ["SN-1"]
+    journal = Journal(tmp_path / "j.jsonl")
+    assert journal.pending() == [], "nothing to replay"
+    journal.close()
+    _run_with(server, tmp_path, io.StringIO("y" * 10_000 + "\n"))
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("FAILED  yyy") and len(line) < 200
