@@ -23,7 +23,7 @@ from aftersales.csvsafe import CsvFile
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, ServerError
 from aftersales.gateway import Gateway
 from aftersales.models import BillableRma, BillResult, Ref
-from aftersales.output import Style, fail, plain_amount, table
+from aftersales.output import Style, echo, fail, plain_amount, table
 
 CSV_COLUMNS = ("rma", "customer", "serial", "product", "repair", "quotation", "amount", "currency",
                "invoice", "skipped")
@@ -220,7 +220,7 @@ def print_report(lines: Sequence[Line], result: BillResult | None, options: argp
         print(json.dumps(json_report(lines, result, options), indent=2))
         return
     if not lines:
-        matching = f" for customers matching {options.customer!r}" if options.customer else ""
+        matching = f" for customers matching {echo(options.customer)!r}" if options.customer else ""
         print(f"nothing to bill{matching}")
     else:
         print("\n".join(text_report(lines, result, Style())))

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from aftersales import __version__
 from aftersales.config import Profile, load_profile
@@ -29,7 +30,7 @@ from aftersales.errors import (
 )
 from aftersales.gateway import Gateway
 from aftersales.models import ServiceStatus
-from aftersales.output import Style, fail
+from aftersales.output import ECHO_WIDTH, Style, echo, fail
 from aftersales.transport import make_transport
 
 SERVICE_PATH = "/service/d/"
@@ -42,9 +43,9 @@ def device_url(base_url: str, token: str) -> str:
     """The URL a unit's QR label encodes (the server's ``stock.lot.service_url``)."""
     base = base_url.rstrip("/")
     if not base.startswith(("http://", "https://")):
-        raise ValueError(f"base URL must start with http:// or https://, got {base_url!r}")
+        raise ValueError(f"base URL must start with http:// or https://, got {echo(base_url)!r}")
     if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) != 32:
-        raise ValueError(f"not a service token (32 URL-safe characters): {token!r}")
+        raise ValueError(f"not a service token (32 URL-safe characters): {echo(token)!r}")
     return f"{base}{SERVICE_PATH}{token}"
 
 
@@ -139,7 +140,7 @@ def cmd_status(options: argparse.Namespace, connect: Connect) -> int:
     if status is None:
         if options.json:
             print(json.dumps({"code": options.code, "found": False}))
-        fail(f"no unit matches {options.code!r} (a label URL, a 32-character token or a serial)")
+        fail(f"no unit matches {echo(options.code)!r} (a label URL, a 32-character token or a serial)")
         return EXIT_PARTIAL
     if options.json:
         print(status.model_dump_json(indent=2))
@@ -197,15 +198,27 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {echo(value)!r}") from None
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's own, whose error messages repeat a bad value clipped: "invalid
+    choice: 'ZZZZ…'" rather than the 10,000 characters someone pasted."""
+
+    LONG_QUOTED = re.compile("'([^']{" + str(ECHO_WIDTH + 1) + ",})'")  # what argparse repeats with %r
+    LONG_WORD = re.compile(r"\S{" + str(ECHO_WIDTH + 3) + ",}")  # "unrecognized arguments: ..."
+
+    def error(self, message: str) -> NoReturn:
+        message = self.LONG_QUOTED.sub(lambda found: repr(echo(found.group(1))), message)
+        super().error(self.LONG_WORD.sub(lambda found: echo(found.group()), message))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
                         help="config file (default ~/.config/aftersales/config.toml)")
     common.add_argument("--profile", default=argparse.SUPPRESS, help="profile name in the config file")
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aftersales",
         description="Command-line toolkit for the Aftersales add-ons for Odoo 19.",
         epilog=EPILOG,

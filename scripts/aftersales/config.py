@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from aftersales.errors import ConfigError
+from aftersales.output import echo
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -136,7 +137,7 @@ def load_profile(
     if name is not None:
         if name not in profiles:
             known = ", ".join(sorted(profiles)) or "none"
-            raise ConfigError(f"no profile {name!r} in {path} (profiles: {known})")
+            raise ConfigError(f"no profile {echo(str(name))!r} in {path} (profiles: {known})")
         values = dict(profiles[name])
         _warn_if_readable_by_others(path, values)
     from_env = {field: env[ENV_PREFIX + suffix] for suffix, field in ENV_FIELDS.items()
@@ -148,7 +149,7 @@ def load_profile(
     try:
         return Profile.model_validate(values)
     except ValidationError as error:
-        where = f"profile {name!r} of {path}" if name else "the environment"
+        where = f"profile {echo(str(name))!r} of {path}" if name else "the environment"
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in error.errors()
         )

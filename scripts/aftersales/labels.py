@@ -267,7 +267,7 @@ def order_like(labels: Sequence[Label], serials: Sequence[str]) -> list[Label]:
 def run_labels(options: argparse.Namespace, connect: Callable[[], Gateway]) -> int:
     layout = LAYOUTS.get(options.layout)
     if layout is None:
-        fail(f"unknown layout {options.layout!r}; choose one of {', '.join(LAYOUTS)}")
+        fail(f"unknown layout {echo(options.layout)!r}; choose one of {', '.join(LAYOUTS)}")
         return EXIT_USAGE
     if not 0 <= options.skip < layout.per_page:
         fail(f"--skip must be between 0 and {layout.per_page - 1} for {layout.name}")

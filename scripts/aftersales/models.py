@@ -13,6 +13,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from aftersales.output import echo
+
 
 def false_to_none(value: Any) -> Any:
     return None if value is False else value
@@ -142,7 +144,7 @@ def iso_date(value: Any) -> Any:
                 return date.fromisoformat(value.strip())
         except ValueError:
             pass
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+        raise ValueError(f"{echo(value)!r} is not a date written YYYY-MM-DD")
     return value
 
 

@@ -22,7 +22,7 @@ from aftersales.csvsafe import CsvFile, unescape
 from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AftersalesError
 from aftersales.gateway import Gateway
 from aftersales.models import RegisterResult, RegisterRow, RowError
-from aftersales.output import Progress, Style, fail
+from aftersales.output import Progress, Style, echo, fail
 
 COLUMNS = ("serial", "product", "customer", "date_sale", "date_install", "invoice_ref", "policy")
 REQUIRED_COLUMNS = COLUMNS[:4]
@@ -69,7 +69,8 @@ def read_csv(path: Path) -> Source:
     unknown = [name for name in header if name not in (*COLUMNS, ERROR_COLUMN)]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if unknown or missing:
-        problems = ([f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else []) + (
+        problems = ([f"unknown column(s) {', '.join(repr(echo(name)) for name in unknown)}"]
+                    if unknown else []) + (
             [f"missing column(s) {', '.join(missing)}"] if missing else [])
         raise CsvProblem(f"{path}, line 1: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
     if len(set(header)) != len(header):
@@ -149,7 +150,8 @@ def validate(source: Source) -> tuple[list[RegisterRow], list[RowError]]:
         key = (row.serial, row.product)
         if key in first_seen:
             errors.append(RowError(line=line, column="serial", reason=(
-                f"{row.serial} of {row.product} is already on line {first_seen[key]} of this file")))
+                f"{echo(row.serial)} of {echo(row.product)} is already on line {first_seen[key]} "
+                "of this file")))
             continue
         first_seen[key] = line
         good.append(row)

@@ -177,16 +177,18 @@ class Station:
 
 
 def text_line(event: dict[str, Any], style: Style) -> str:
-    code = event["code"]
+    code = echo(event["code"])
     if event.get("queued"):
         return style(f"QUEUED  {code}  server unreachable; {event['waiting']} scan(s) waiting", "yellow")
     prefix = "(replayed) " if event.get("replayed") else ""
     if not event["ok"]:
-        return style(f"FAILED  {prefix}{code}  {event['error']}", "red")
+        # The server's message may repeat the code: repeated clipped, too.
+        error = str(event["error"]).replace(event["code"], code)
+        return style(f"FAILED  {prefix}{code}  {error}", "red")
     rma = event["rma"]
     colour = "green" if rma.get("covered") else ("red" if rma.get("verdict") == "rejected" else "yellow")
     opened = "new " if rma.get("created") else ""
-    serial = rma.get("serial") or code
+    serial = echo(rma.get("serial") or code)
     return (f"{style(rma.get('verdict') or '-', colour)}  {prefix}{serial}  {opened}{rma['name']} "
             f"({rma['state']})  remedy {rma.get('remedy') or '-'}  {rma.get('reason') or ''}").rstrip()
 
