@@ -4,12 +4,18 @@ sub-command and turns what went wrong into an exit code scripts can trust:
     0  everything done
     1  some rows or codes failed (each one reported); the rest was done
     2  usage, configuration or connection error: nothing was done
+
+A usage error is found before connecting: an empty (or blank) argument or
+option, a value of the wrong kind or out of range, a file that cannot be
+read or written. argparse's own errors (SystemExit 2) and the commands'
+checks (return 2) say which argument and why.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -29,7 +35,7 @@ from aftersales.errors import (
     ServerError,
 )
 from aftersales.gateway import Gateway
-from aftersales.models import ServiceStatus
+from aftersales.models import CODE_MAX, MAX_LENGTH, ServiceStatus
 from aftersales.output import ECHO_WIDTH, Style, echo, fail
 from aftersales.transport import make_transport
 
@@ -176,8 +182,11 @@ def cmd_scan(options: argparse.Namespace, connect: Connect) -> int:
 # -- parser ------------------------------------------------------------------------
 
 EPILOG = """\
-exit codes: 0 done; 1 some rows or codes failed (each is reported); 2 usage,
-configuration or connection error (nothing was done).
+exit codes:
+  0  done
+  1  some rows or codes failed (each is reported); the rest was done
+  2  usage, configuration or connection error: nothing was done
+     (an empty argument or a bad option value is a usage error)
 
 connection: a profile from ~/.config/aftersales/config.toml (or --config),
 chosen by --profile, AFTERSALES_PROFILE or the file's `default`, overridden by
@@ -201,6 +210,40 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {echo(value)!r}") from None
 
 
+def _text(value: str) -> str:
+    """A code, name or reference, trimmed. Blank is a usage error, not a search
+    for nothing (``bill --customer ""`` would otherwise bill every customer)."""
+    text = value.strip()
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    if len(text) > CODE_MAX:
+        raise argparse.ArgumentTypeError(f"longer than {CODE_MAX} characters")
+    return text
+
+
+def _path(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must name a file")
+    return Path(value)
+
+
+def _whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {echo(value)!r}") from None
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {echo(value)!r}")
+    return seconds
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's own, whose error messages repeat a bad value clipped: "invalid
     choice: 'ZZZZ…'" rather than the 10,000 characters someone pasted."""
@@ -215,9 +258,10 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+    common.add_argument("--config", type=_path, default=argparse.SUPPRESS,
                         help="config file (default ~/.config/aftersales/config.toml)")
-    common.add_argument("--profile", default=argparse.SUPPRESS, help="profile name in the config file")
+    common.add_argument("--profile", type=_text, default=argparse.SUPPRESS,
+                        help="profile name in the config file")
     parser = Parser(
         prog="aftersales",
         description="Command-line toolkit for the Aftersales add-ons for Odoo 19.",
@@ -241,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = command("status", "a unit's product, customer, certificate, verdict today and repairs",
                      "  aftersales status https://odoo.example.com/service/d/Zt3...   (a label URL)\n"
                      "  aftersales status SN-2026-000123 --json | jq .verdict.covered")
-    status.add_argument("code", help="a label URL, a 32-character token or a serial number")
+    status.add_argument("code", type=_text, help="a label URL, a 32-character token or a serial number")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.add_argument("--on", type=_date, metavar="YYYY-MM-DD",
                         help="the verdict on that day (default today)")
@@ -252,12 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
                      "  aftersales labels --sale-order S00042 --layout roll-62x29 -o roll.pdf\n"
                      "  aftersales labels --file serials.txt --skip 5   (sheet with 5 labels used)")
     labels.add_argument("serials", nargs="*", help="serial numbers")
-    labels.add_argument("--file", type=Path, help="a file of serials, one per line ('-' for stdin)")
-    labels.add_argument("--picking", help="every serial of this transfer, e.g. WH/OUT/00042")
-    labels.add_argument("--sale-order", help="every serial delivered for this sale order, e.g. S00042")
+    labels.add_argument("--file", type=_path, help="a file of serials, one per line ('-' for stdin)")
+    labels.add_argument("--picking", type=_text, help="every serial of this transfer, e.g. WH/OUT/00042")
+    labels.add_argument("--sale-order", type=_text,
+                        help="every serial delivered for this sale order, e.g. S00042")
     labels.add_argument("--layout", default="a4-3x8", help="a4-3x8 (default), a4-3x8-70x37, roll-62x29")
-    labels.add_argument("--skip", type=int, default=0, help="leave this many labels of the first sheet blank")
-    labels.add_argument("-o", "--output", type=Path, default=Path("labels.pdf"), help="PDF file to write")
+    labels.add_argument("--skip", type=_whole, default=0,
+                        help="leave this many labels of the first sheet blank")
+    labels.add_argument("-o", "--output", type=_path, default=Path("labels.pdf"), help="PDF file to write")
     labels.set_defaults(handler=cmd_labels)
 
     register = command(
@@ -265,14 +311,20 @@ def build_parser() -> argparse.ArgumentParser:
         "  aftersales register units.csv --dry-run\n"
         "  aftersales register units.csv        # then fix units.rejects.csv and:\n"
         "  aftersales register units.rejects.csv\n"
-        "columns: serial, product (internal reference or barcode), customer (reference,\n"
-        "email or name), date_sale (YYYY-MM-DD), and optional date_install,\n"
-        "invoice_ref, policy. Re-running a file creates nothing twice.")
-    register.add_argument("file", type=Path, help="the CSV file (comma, semicolon or tab separated, UTF-8)")
+        f"columns: serial, product (internal reference or barcode), customer (reference,\n"
+        f"email or name), date_sale (YYYY-MM-DD), and optional date_install,\n"
+        f"invoice_ref, policy; at most {MAX_LENGTH['customer']} characters for customer, "
+        f"{MAX_LENGTH['serial']} for the others.\n"
+        "Re-running a file creates nothing twice. A file that is not UTF-8 is refused\n"
+        "whole, naming its first bad line. In the rejects file a cell starting with\n"
+        "= + - @ (which a spreadsheet would run as a formula) is prefixed with ';\n"
+        "it is read back as it was.")
+    register.add_argument("file", type=_path, help="the CSV file (comma, semicolon or tab separated, UTF-8)")
     register.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-    register.add_argument("--rejects", type=Path,
+    register.add_argument("--rejects", type=_path,
                           help="where to write the bad rows (default FILE.rejects.csv)")
-    register.add_argument("--batch-size", type=int, default=500, help="rows per server call (default 500)")
+    register.add_argument("--batch-size", type=_whole, default=500,
+                          help="rows per server call (default 500)")
     register.set_defaults(handler=cmd_register)
 
     scan = command("scan", "scan station: one code per line in, verdict and RMA out",
@@ -280,9 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "  aftersales scan --json < codes.txt\n"
                    "  aftersales scan --replay     # only send what was queued while offline")
     scan.add_argument("--json", action="store_true", help="one JSON object per line instead of text")
-    scan.add_argument("--journal", type=Path, help="offline journal (default in ~/.local/state/aftersales)")
+    scan.add_argument("--journal", type=_path,
+                      help="offline journal (default in ~/.local/state/aftersales)")
     scan.add_argument("--replay", action="store_true", help="send the queued scans and exit")
-    scan.add_argument("--retry-every", type=float, default=10.0, metavar="SECONDS",
+    scan.add_argument("--retry-every", type=_seconds, default=10.0, metavar="SECONDS",
                       help="while offline, how often a new scan retries the server (default 10)")
     scan.set_defaults(handler=cmd_scan)
 
@@ -299,10 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
     bill.add_argument("--confirm", action="store_true", help="bill them (without it: list only, a dry run)")
     bill.add_argument("--grouping", choices=("partner", "rma"),
                       help="one invoice per customer or per RMA (default: the company's setting)")
-    bill.add_argument("--customer", metavar="TEXT", help="only customers whose name contains TEXT")
-    bill.add_argument("--limit", type=int, metavar="N", help="at most N RMAs (by customer, then RMA)")
-    bill.add_argument("--csv", type=Path, metavar="FILE",
-                      help="write the summary there, one row per RMA (with its invoice after --confirm)")
+    bill.add_argument("--customer", type=_text, metavar="TEXT",
+                      help="only customers whose name contains TEXT")
+    bill.add_argument("--limit", type=_whole, metavar="N", help="at most N RMAs (by customer, then RMA)")
+    bill.add_argument("--csv", type=_path, metavar="FILE",
+                      help="write the summary there, one row per RMA (with its invoice after --confirm); "
+                           "a text starting with = + - @ is prefixed with ' (no formula runs)")
     bill.add_argument("--json", action="store_true", help="print the run as JSON")
     bill.set_defaults(handler=cmd_bill)
 

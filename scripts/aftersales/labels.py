@@ -28,6 +28,7 @@ from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from aftersales.gateway import Gateway
 from aftersales.models import MAX_LENGTH, Label
 from aftersales.output import echo, fail
+from aftersales.textfile import NotUtf8, decode_utf8
 
 QUIET_MODULES = 4  # the quiet zone the QR standard asks for, inside the QR box
 # Choosing the best of the 8 mask patterns costs qrcode ~7 ms per code, four
@@ -253,7 +254,9 @@ def read_serials(arguments: Iterable[str], file: Path | None) -> list[str]:
     lines and ``#`` comments ignored."""
     lines: list[str] = list(arguments)
     if file is not None:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8-sig")
+        stdin = str(file) == "-"
+        data = sys.stdin.buffer.read() if stdin else file.read_bytes()
+        text = decode_utf8(data, "stdin" if stdin else str(file))
         lines += [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     return list(dict.fromkeys(s.strip() for s in lines if s.strip()))
 
@@ -272,10 +275,18 @@ def run_labels(options: argparse.Namespace, connect: Callable[[], Gateway]) -> i
     if not 0 <= options.skip < layout.per_page:
         fail(f"--skip must be between 0 and {layout.per_page - 1} for {layout.name}")
         return EXIT_USAGE
+    output: Path = options.output
+    if output.is_dir() or not output.parent.is_dir():
+        reason = "it is a directory" if output.is_dir() else f"no directory {output.parent}"
+        fail(f"cannot write {output}: {reason}")
+        return EXIT_USAGE
     try:
         serials = read_serials(options.serials, options.file)
     except OSError as error:
         fail(f"cannot read {options.file}: {error.strerror}")
+        return EXIT_USAGE
+    except NotUtf8 as error:
+        fail(f"{error}; nothing was printed: save it as UTF-8 text and run it again")
         return EXIT_USAGE
     if not (serials or options.picking or options.sale_order):
         fail("name the units: serials, --file, --picking or --sale-order")
@@ -295,6 +306,10 @@ def run_labels(options: argparse.Namespace, connect: Callable[[], Gateway]) -> i
         fail("no label to print")
         return EXIT_PARTIAL
     labels = order_like(result.labels, serials)
-    pages = render_labels(labels, layout, str(options.output), skip=options.skip)
+    try:
+        pages = render_labels(labels, layout, str(output), skip=options.skip)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+        return EXIT_USAGE
     print(f"{options.output}: {len(labels)} label(s) on {pages} page(s), layout {layout.name}")
     return EXIT_PARTIAL if result.unknown or too_long else EXIT_OK

@@ -23,6 +23,7 @@ from aftersales.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AftersalesError
 from aftersales.gateway import Gateway
 from aftersales.models import RegisterResult, RegisterRow, RowError
 from aftersales.output import Progress, Style, echo, fail
+from aftersales.textfile import NotUtf8, decode_utf8
 
 COLUMNS = ("serial", "product", "customer", "date_sale", "date_install", "invoice_ref", "policy")
 REQUIRED_COLUMNS = COLUMNS[:4]
@@ -53,7 +54,16 @@ def read_csv(path: Path) -> Source:
         data = path.read_bytes()
     except OSError as error:
         raise CsvProblem(f"{path}: cannot read it: {error.strerror}") from None
-    text = decode_utf8(path, data)
+    try:
+        text = decode_utf8(data, str(path))
+    except NotUtf8 as error:
+        # The whole file, not only its bad lines: a file that is not UTF-8 was
+        # saved in another encoding as a whole (Excel's plain "CSV"), so its
+        # other rows are right only by luck, and a bad line could not even be
+        # copied faithfully to the rejects file. Nothing is registered until
+        # it is saved again as UTF-8.
+        raise CsvProblem(f"{error}; nothing was registered: "
+                         'save it as "CSV UTF-8" (UTF-8 encoding) and run it again') from None
     first_line = text.split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
@@ -88,37 +98,6 @@ def read_csv(path: Path) -> Source:
     except csv.Error as error:
         raise CsvProblem(f"{path}, line {line}: {error}") from None
     return source
-
-
-def decode_utf8(path: Path, data: bytes) -> str:
-    """The text of ``data``, or a CsvProblem naming the first line that is not
-    UTF-8 (1-based, the header being line 1, lines counted as a text editor
-    does) and the next few.
-
-    The whole file is refused, not only its bad lines: a file that is not
-    UTF-8 was saved in another encoding as a whole (Excel's plain "CSV"), so
-    its other rows are only right by luck, and a bad line could not even be
-    copied faithfully to the rejects file. Saved again as "CSV UTF-8", it is
-    read as it is, and nothing was registered in between."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # A UTF-8 sequence never spans a newline, so each line can be checked alone.
-    bad = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            bad.append((number, raw[error.start]))
-    (first, byte), others = bad[0], [number for number, _byte in bad[1:]]
-    also = ""
-    if others:
-        shown = ", ".join(map(str, others[:3]))
-        also = f"; also on line{'s' if len(others) > 1 else ''} {shown}" + (
-            f" and {len(others) - 3} more" if len(others) > 3 else "")
-    raise CsvProblem(f"{path}, line {first}: not UTF-8 text (byte 0x{byte:02X}){also}; "
-                     'nothing was registered: save it as "CSV UTF-8" (UTF-8 encoding) and run it again')
 
 
 def _reason(error: dict) -> str:

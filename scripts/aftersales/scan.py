@@ -65,14 +65,22 @@ class JournalBusy(AftersalesError):
     pass
 
 
+class JournalProblem(AftersalesError):
+    """The journal cannot be opened (a directory, a parent that is a file, no
+    rights): nothing was scanned."""
+
+
 class Journal:
     """Append-only: ``{"seq", "code", "at"}`` when a code is read and
     ``{"done": seq}`` when the server answered it. Emptied when nothing waits."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = path.open("a+", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file: IO[str] = path.open("a+", encoding="utf-8")
+        except OSError as error:
+            raise JournalProblem(f"cannot use the scan journal {path}: {error.strerror}") from None
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -205,6 +213,10 @@ def make_emitter(as_json: bool) -> Callable[[dict[str, Any]], None]:
 def run_scan(options: argparse.Namespace, connect: Callable[[], Gateway],
              codes: TextIO | None = None) -> int:
     codes = codes or sys.stdin
+    if hasattr(codes, "reconfigure"):
+        # A byte that is not UTF-8 makes that one code fail (the server knows
+        # no such unit), not the station stop with a traceback.
+        codes.reconfigure(errors="replace")
     gateway = connect()
     journal = Journal(options.journal or default_journal_path())
     station = Station(gateway, journal, make_emitter(options.json), retry_every=options.retry_every)

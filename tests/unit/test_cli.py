@@ -9,6 +9,7 @@ from fakes import MODULES_OK, STATUS, FakeTransport, make_gateway
 from aftersales import __version__
 from aftersales.cli import build_parser, device_url, main
 from aftersales.errors import BadCredentials, Unreachable, WrongDatabase
+from aftersales.models import MAX_LENGTH
 
 TOKEN = "rnzulGOary26h6exuz4EtJIkt3KIitYu"
 
@@ -145,3 +146,79 @@ def test_options_after_the_command():
 def test_no_password_option():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ping", "--password", "secret"])
+
+
+# -- usage errors: exit 2, a clear message, nothing asked of the server -----------------
+
+
+def no_server():
+    raise AssertionError("a usage error must not connect")
+
+
+def usage_error(args, capsys):
+    """The exit code and message of ``aftersales ARGS``: argparse's own errors raise SystemExit."""
+    try:
+        code = main(args, connect=no_server)
+    except SystemExit as exit_info:
+        code = exit_info.code
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", ""], "argument code: must not be empty"),
+        (["status", "   "], "argument code: must not be empty"),
+        (["status", "x" * 513], "argument code: longer than 512 characters"),
+        (["status", "SN-1", "--profile", ""], "argument --profile: must not be empty"),
+        (["ping", "--config", " "], "argument --config: must name a file"),
+        (["labels", "--picking", " "], "argument --picking: must not be empty"),
+        (["labels", "--sale-order", ""], "argument --sale-order: must not be empty"),
+        (["labels", "SN-1", "-o", ""], "argument -o/--output: must name a file"),
+        (["labels", "--file", ""], "argument --file: must name a file"),
+        (["register", ""], "argument file: must name a file"),
+        (["register", "units.csv", "--rejects", ""], "argument --rejects: must name a file"),
+        (["register", "units.csv", "--batch-size", "x"], "argument --batch-size: not a whole number: 'x'"),
+        (["scan", "--journal", ""], "argument --journal: must name a file"),
+        (["scan", "--retry-every", "0"], "argument --retry-every: must be a number of seconds above 0"),
+        (["scan", "--retry-every", "-1"], "argument --retry-every: must be a number of seconds above 0"),
+        (["scan", "--retry-every", "nan"], "argument --retry-every: must be a number of seconds above 0"),
+        (["bill", "--customer", ""], "argument --customer: must not be empty"),
+        (["bill", "--customer", "  ", "--confirm"], "argument --customer: must not be empty"),
+        (["bill", "--csv", ""], "argument --csv: must name a file"),
+        (["bill", "--limit", "ten"], "argument --limit: not a whole number: 'ten'"),
+        (["url", "", TOKEN], "base URL must start with http"),
+        (["url", "https://o.example.com", " "], "not a service token"),
+    ],
+)
+def test_usage_errors_exit_2(args, message, capsys):
+    code, err = usage_error(args, capsys)
+    assert code == 2, err
+    assert message in err
+
+
+def test_status_empty_code_exits_2_from_the_shell():
+    result = subprocess.run([sys.executable, "-m", "aftersales", "status", ""], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 2
+    assert "aftersales status: error: argument code: must not be empty" in result.stderr
+
+
+def test_text_arguments_are_trimmed():
+    options = build_parser().parse_args(["status", "  SN-1 ", "--profile", " lab "])
+    assert (options.code, options.profile) == ("SN-1", "lab")
+    assert build_parser().parse_args(["bill", "--customer", " acme "]).customer == "acme"
+
+
+def test_usage_in_the_help_epilog():
+    assert "an empty argument or a bad option value is a usage error" in build_parser().format_help()
+
+
+def test_register_help_states_the_length_limits_and_the_escaping():
+    sub = next(action for action in build_parser()._actions if action.dest == "command")
+    help_text = " ".join(sub.choices["register"].format_help().split())
+    others = {limit for column, limit in MAX_LENGTH.items() if column != "customer"}
+    assert len(others) == 1, "the help says one limit for every column but customer"
+    stated = f"at most {MAX_LENGTH['customer']} characters for customer, {others.pop()} for the others"
+    assert stated in help_text
+    assert "not UTF-8 is refused whole" in help_text and "prefixed with '" in help_text

@@ -212,3 +212,21 @@ def test_only_serials_longer_than_any_asks_nothing(tmp_path, capsys):
     assert main(["labels", "S" * 200, "-o", str(tmp_path / "out.pdf")], connect=lambda: gateway) == 1
     assert "no label to print" in capsys.readouterr().err
     assert transport.calls == []
+
+
+@pytest.mark.parametrize("where", ["directory", "missing"])
+def test_an_output_that_cannot_be_written_stops_before_the_server(tmp_path, capsys, where):
+    transport, gateway = labels_gateway({"SN-1"})
+    output = tmp_path if where == "directory" else tmp_path / "no-such-dir" / "out.pdf"
+    assert main(["labels", "SN-1", "-o", str(output)], connect=lambda: gateway) == 2
+    assert f"cannot write {output}" in capsys.readouterr().err
+    assert transport.calls == []
+
+
+def test_a_serials_file_that_is_not_utf8(tmp_path, capsys):
+    transport, gateway = labels_gateway({"SN-1"})
+    path = tmp_path / "serials.txt"
+    path.write_bytes("SN-1\nSN-Müller\n".encode("latin-1"))
+    assert main(["labels", "--file", str(path), "-o", str(tmp_path / "o.pdf")], connect=lambda: gateway) == 2
+    assert f"{path}, line 2: not UTF-8 text (byte 0xFC)" in capsys.readouterr().err
+    assert transport.calls == []

@@ -214,3 +214,21 @@ def test_a_code_longer_than_any_label_fails_without_reaching_the_server(tmp_path
     _run_with(server, tmp_path, io.StringIO("y" * 10_000 + "\n"))
     line = capsys.readouterr().out.strip()
     assert line.startswith("FAILED  yyy") and len(line) < 200
+
+
+def test_a_journal_that_cannot_be_opened_is_a_usage_error(tmp_path, capsys):
+    server = FakeServer()
+    (tmp_path / "file").write_text("")
+    for journal in (tmp_path, tmp_path / "file" / "j.jsonl"):
+        assert main(["scan", "--journal", str(journal)], connect=lambda: make_gateway(server.transport)) == 2
+        assert f"cannot use the scan journal {journal}" in capsys.readouterr().err
+    assert server.received == []
+
+
+def test_codes_that_are_not_utf8_fail_one_by_one(tmp_path, capsys):
+    server = FakeServer()
+    codes = io.TextIOWrapper(io.BytesIO("SN-1\nBAD-é\n".encode("latin-1")), encoding="utf-8")
+    assert _run_with(server, tmp_path, codes, "--json") == 1
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["ok"] is True and second["ok"] is False
+    assert server.received == ["SN-1", "BAD-\ufffd"]
