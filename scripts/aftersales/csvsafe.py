@@ -64,7 +64,7 @@ class CsvFile:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         self.path = path
         self._handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", errors="replace", newline="", dir=path.parent or Path("."),
+            "w", encoding="utf-8", errors="replace", newline="", dir=path.parent,
             prefix=f".{path.name}-", delete=False)
         self._writer = csv.writer(self._handle, dialect="excel", delimiter=delimiter)
         self._open = True
