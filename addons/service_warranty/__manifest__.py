@@ -28,6 +28,7 @@
         "views/menus.xml",
         "wizards/service_warranty_issue_views.xml",
         "wizards/service_warranty_void_views.xml",
+        "wizards/service_warranty_amend_views.xml",
     ],
     "demo": [
         "demo/service_warranty_demo.xml",

@@ -31,6 +31,10 @@ class Terms:
     install_grace_days: int = 0
     refund_days: int = 0
     exchange_days: int = 0
+    # What the refund and exchange windows count from: "delivery" (the day
+    # the customer received the unit) or "start" (the warranty start, for
+    # installed systems: "7 days from installation handover").
+    windows_from: str = "delivery"
     post_warranty_mode: str = "at_cost"
     exclusion_codes: frozenset = field(default_factory=frozenset)
 
@@ -82,7 +86,8 @@ def warranty_period(terms, facts):
 
     The longer of our term and the manufacturer's wins; extension days (repairs
     that kept the customer without the unit) push the end. Refund and exchange
-    windows count from the day the customer received the unit; a window of 0
+    windows count from the day the customer received the unit, or from the
+    warranty start when the policy says so (``windows_from``); a window of 0
     days means the policy offers no such remedy.
     """
     start = warranty_start(terms, facts)
@@ -91,12 +96,13 @@ def warranty_period(terms, facts):
     if start is not None:
         end = add_months(start, months) - timedelta(days=1) + timedelta(days=facts.extension_days)
     handed_over = facts.date_delivery or facts.date_sale
+    windows_start = start if terms.windows_from == "start" else handed_over
     refund_until = exchange_until = None
-    if handed_over is not None:
+    if windows_start is not None:
         if terms.refund_days > 0:
-            refund_until = handed_over + timedelta(days=terms.refund_days)
+            refund_until = windows_start + timedelta(days=terms.refund_days)
         if terms.exchange_days > 0:
-            exchange_until = handed_over + timedelta(days=terms.exchange_days)
+            exchange_until = windows_start + timedelta(days=terms.exchange_days)
     return Period(start, end, refund_until, exchange_until)
 
 
@@ -106,6 +112,16 @@ class Verdict:
     remedy: str
     reason: str  # a code; the model turns it into words
     exclusions: tuple = ()
+
+
+COVERED_REMEDIES = frozenset({"refund", "exchange", "repair"})
+
+
+def remedy_is_covered(remedy):
+    """Whether a remedy is free to the customer: the three guarantees are;
+    repairs at cost or at list price, and no remedy at all, are not. A
+    manager's override is judged by the same rule as a verdict."""
+    return remedy in COVERED_REMEDIES
 
 
 def _post_warranty_remedy(terms):

@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.addons.service_warranty.decisions import is_deciding
+from odoo.exceptions import AccessError
 from odoo.tools.float_utils import float_is_zero
 
 from .. import costing
@@ -28,7 +30,19 @@ class RepairOrder(models.Model):
         for repair in self:
             repair.service_at_cost = repair.rma_id.coverage == "repair_at_cost"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("rma_id") for vals in vals_list) and not (self.env.su or is_deciding()):
+            raise AccessError(self.env._("A repair of an RMA is started from the RMA (Start repair)."))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if {"rma_id", "under_warranty"} & set(vals) and not (self.env.su or is_deciding()):
+            if "rma_id" in vals or self.filtered("rma_id"):
+                raise AccessError(self.env._(
+                    "The RMA of a repair and whether it is under warranty follow the RMA's verdict: "
+                    "ask an administrator to override the verdict on the RMA."
+                ))
         res = super().write(vals)
         if "labour_hours" in vals:
             self.filtered("rma_id")._service_price_quotation()

@@ -1,16 +1,21 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.service_warranty.decisions import deciding, states_sql
 from odoo.exceptions import ConcurrencyError, UserError
 from psycopg2.errors import UniqueViolation
 
 OPEN_LOAN_STATES = ("draft", "out")
+# Moved by the loan's transfers only: a loan written "returned" by hand would
+# let its RMA close while the customer still has the unit.
+DECIDED_LOAN_FIELDS = ("state", "date_out", "date_returned", "picking_out_id", "picking_back_id",
+                       "overdue_warned")
 
 
 class ServiceLoaner(models.Model):
     _name = "service.loaner"
     _description = "Loaner Unit Loan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "service.decided.mixin"]
     _order = "date_out desc, id desc"
     _check_company_auto = True
 
@@ -40,7 +45,9 @@ class ServiceLoaner(models.Model):
     overdue_warned = fields.Boolean(readonly=True, copy=False)
 
     # A pool unit is lent at most once at a time, whoever asks at the same moment.
-    _lot_open_unique = models.UniqueIndex("(lot_id) WHERE state IN ('draft', 'out')")
+    _lot_open_unique = models.UniqueIndex(
+        f"(lot_id) WHERE state IN ({states_sql(OPEN_LOAN_STATES)})"
+    )
 
     @api.depends("state", "date_due")
     def _compute_is_overdue(self):
@@ -58,6 +65,19 @@ class ServiceLoaner(models.Model):
     def _compute_display_name(self):
         for loan in self:
             loan.display_name = f"{loan.lot_id.name} → {loan.rma_id.name}"
+
+    def _decided_fields(self):
+        hints = dict.fromkeys(DECIDED_LOAN_FIELDS, self.env._(
+            "A loan moves with its transfers: validate the delivery to the customer, or Receive loaner back."
+        ))
+        if any(loan.state != "draft" for loan in self):
+            hints.update(dict.fromkeys(("rma_id", "lot_id"), self.env._(
+                "The unit lent and its RMA are fixed once the unit is with the customer."
+            )))
+        return hints
+
+    def _decided_create_fields(self):
+        return {name: None for name in DECIDED_LOAN_FIELDS} | {"state": ("draft",)}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -98,9 +118,11 @@ class ServiceLoaner(models.Model):
             source = loan.lot_id.quant_ids.filtered(
                 lambda q: q.quantity > 0 and q.location_id.usage == "internal"
             ).location_id[:1] or warehouse._get_loaner_location()
-            loan.picking_out_id = rma._create_unit_picking(
+            picking = rma._create_unit_picking(
                 warehouse.out_type_id, source, rma.partner_id.property_stock_customer, loan.lot_id
             )
+            with deciding():
+                loan.picking_out_id = picking
 
     def action_lend(self):
         """The dialog's button: the loan is saved (which prepares its delivery);
@@ -116,23 +138,28 @@ class ServiceLoaner(models.Model):
         for loan in self.filtered(lambda loan: not loan.picking_back_id):
             rma = loan.rma_id
             warehouse = rma._get_warehouse()
-            loan.picking_back_id = rma._create_unit_picking(
+            picking = rma._create_unit_picking(
                 warehouse.in_type_id, rma.partner_id.property_stock_customer,
                 warehouse._get_loaner_location(), loan.lot_id,
             )
+            with deciding():
+                loan.picking_back_id = picking
         return self.picking_back_id.get_formview_action() if len(self) == 1 else True
 
     def _on_pickings_done(self, pickings):
         today = fields.Date.context_today(self)
-        self.filtered(lambda loan: loan.picking_out_id in pickings and loan.state == "draft").write(
-            {"state": "out", "date_out": today}
-        )
-        self.filtered(lambda loan: loan.picking_back_id in pickings and loan.state == "out").write(
-            {"state": "returned", "date_returned": today}
-        )
+        with deciding():
+            self.filtered(lambda loan: loan.picking_out_id in pickings and loan.state == "draft").write(
+                {"state": "out", "date_out": today}
+            )
+            self.filtered(lambda loan: loan.picking_back_id in pickings and loan.state == "out").write(
+                {"state": "returned", "date_returned": today}
+            )
 
     def action_cancel(self):
         if self.filtered(lambda loan: loan.state != "draft"):
             raise UserError(self.env._("Only a loan not yet handed over can be cancelled."))
+        self.check_access("write")
         self.picking_out_id.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
-        self.write({"state": "cancel"})
+        with deciding():
+            self.write({"state": "cancel"})

@@ -1,12 +1,32 @@
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ConcurrencyError, UserError
+from odoo.addons.service_warranty.decisions import deciding, states_sql
+from odoo.addons.service_warranty.rules import remedy_is_covered
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 from psycopg2.errors import UniqueViolation
 
+# The states in which an RMA is "open": one per unit (the unique index below),
+# and what every search for a unit's open RMA reads.
 OPEN_STATES = ("draft", "received", "diagnosed", "in_repair", "ready")
+MANAGER_GROUP = "service_warranty.group_aftersales_manager"
+USER_GROUP = "service_warranty.group_aftersales_user"
+# Written only by the RMA's actions: its state machine, the dates it stamps,
+# the verdict and its override, and the documents it made.
+DECIDED_FIELDS = (
+    "name", "state", "date_intake", "date_received", "date_returned", "date_responded", "date_resolved",
+    "sla_warned", "verdict_remedy", "verdict_covered", "verdict_reason_code", "verdict_reason_params",
+    "coverage_override", "override_reason", "coverage", "covered", "policy_id", "priority_rank",
+    "response_deadline", "resolution_deadline", "receipt_picking_id", "return_picking_id", "repair_id",
+    "replacement_lot_id", "exchange_picking_id", "credit_note_id", "product_id", "commercial_partner_id",
+)
+# What the RMA is about: fixed once the unit is on its way in.
+INTAKE_FIELDS = ("lot_id", "partner_id", "warranty_id", "company_id")
+# The findings the verdict is made of: fixed once the repair starts.
+DIAGNOSIS_FIELDS = ("exclusion_ids",)
+DIAGNOSIS_STATES = ("draft", "received", "diagnosed")
 COVERAGE = [
     ("refund", "Refund"),
     ("exchange", "Exchange"),
@@ -16,12 +36,14 @@ COVERAGE = [
     ("rejected", "Rejected"),
 ]
 REPAIR_COVERAGES = ("repair", "repair_at_cost", "repair_paid")
+# The verdicts each remedy's action needs.
+ACTION_VERDICTS = {"start_repair": REPAIR_COVERAGES, "exchange": ("exchange",), "refund": ("refund",)}
 
 
 class ServiceRma(models.Model):
     _name = "service.rma"
     _description = "Return Merchandise Authorization"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "service.decided.mixin"]
     _order = "priority_rank desc, date_intake desc, id desc"
     _check_company_auto = True
 
@@ -90,9 +112,14 @@ class ServiceRma(models.Model):
         precompute=True,
     )
     verdict_covered = fields.Boolean(compute="_compute_verdict", store=True, precompute=True)
-    verdict_reason = fields.Char(compute="_compute_verdict", store=True, precompute=True)
+    verdict_reason_code = fields.Char(compute="_compute_verdict", store=True, precompute=True)
+    verdict_reason_params = fields.Json(compute="_compute_verdict", store=True, precompute=True)
+    verdict_reason = fields.Char(
+        string="Reason", compute="_compute_verdict_reason",
+        help="The verdict's reason, in the reader's language.",
+    )
     coverage_override = fields.Selection(COVERAGE, readonly=True, copy=False, tracking=True)
-    override_reason = fields.Text(readonly=True, copy=False)
+    override_reason = fields.Text(readonly=True, copy=False, groups=USER_GROUP)
     coverage = fields.Selection(
         COVERAGE, compute="_compute_coverage", store=True, precompute=True, tracking=True, string="Verdict"
     )
@@ -106,7 +133,7 @@ class ServiceRma(models.Model):
     date_responded = fields.Datetime(readonly=True, copy=False)
     date_resolved = fields.Datetime(readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
-    sla_warned = fields.Boolean(readonly=True, copy=False)
+    sla_warned = fields.Boolean(readonly=True, copy=False, groups=USER_GROUP)
     date_received = fields.Datetime(readonly=True, copy=False)
     date_returned = fields.Datetime(readonly=True, copy=False)
     expected_repair_hours = fields.Float(
@@ -124,13 +151,23 @@ class ServiceRma(models.Model):
     loaner_ids = fields.One2many("service.loaner", "rma_id", string="Loans")
     loaner_out = fields.Boolean(compute="_compute_loaner_out")
     customer_status = fields.Char(compute="_compute_customer_status")
+    can_receive = fields.Boolean(compute="_compute_can")
+    can_diagnose = fields.Boolean(compute="_compute_can")
+    can_start_repair = fields.Boolean(compute="_compute_can")
+    can_exchange = fields.Boolean(compute="_compute_can")
+    can_refund = fields.Boolean(compute="_compute_can")
+    can_reject = fields.Boolean(compute="_compute_can")
+    can_return = fields.Boolean(compute="_compute_can")
+    can_cancel = fields.Boolean(compute="_compute_can")
+    can_lend_loaner = fields.Boolean(compute="_compute_can")
+    can_override = fields.Boolean(compute="_compute_can")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "An RMA number must be unique per company."
     )
     # One open RMA per unit, settled by PostgreSQL when two scanners race.
     _lot_open_unique = models.UniqueIndex(
-        "(lot_id) WHERE state IN ('draft', 'received', 'diagnosed', 'in_repair', 'ready')"
+        f"(lot_id) WHERE state IN ({states_sql(OPEN_STATES)})"
     )
 
     @api.depends("warranty_id.policy_id", "product_id")
@@ -150,7 +187,8 @@ class ServiceRma(models.Model):
     def _compute_verdict(self):
         for rma in self:
             if not rma.lot_id:
-                rma.verdict_remedy, rma.verdict_covered, rma.verdict_reason = "none", False, False
+                rma.verdict_remedy, rma.verdict_covered = "none", False
+                rma.verdict_reason_code, rma.verdict_reason_params = False, False
                 continue
             verdict = rma.lot_id.get_service_coverage(
                 fields.Date.context_today(rma, rma.date_intake or fields.Datetime.now()),
@@ -158,14 +196,24 @@ class ServiceRma(models.Model):
             )
             rma.verdict_remedy = verdict["remedy"]
             rma.verdict_covered = verdict["covered"]
-            rma.verdict_reason = verdict["reason_text"]
+            rma.verdict_reason_code = verdict["reason"]
+            rma.verdict_reason_params = verdict["reason_params"]
+
+    @api.depends_context("lang")
+    @api.depends("verdict_reason_code", "verdict_reason_params")
+    def _compute_verdict_reason(self):
+        Lot = self.env["stock.lot"]
+        for rma in self:
+            rma.verdict_reason = Lot._render_verdict_reason(
+                rma.verdict_reason_code, rma.verdict_reason_params
+            )
 
     @api.depends("verdict_remedy", "verdict_covered", "coverage_override")
     def _compute_coverage(self):
         for rma in self:
             if rma.coverage_override:
                 rma.coverage = rma.coverage_override
-                rma.covered = rma.coverage_override in ("refund", "exchange", "repair")
+                rma.covered = remedy_is_covered(rma.coverage_override)
             else:
                 rma.coverage = "rejected" if rma.verdict_remedy in (False, "none") else rma.verdict_remedy
                 rma.covered = rma.verdict_covered
@@ -220,6 +268,32 @@ class ServiceRma(models.Model):
         for rma in self:
             rma.loaner_out = any(loan.state == "out" for loan in rma.loaner_ids)
 
+    @api.depends_context("uid")
+    @api.depends("state", "coverage", "receipt_picking_id", "return_picking_id", "exchange_picking_id",
+                 "loaner_ids.state")
+    def _compute_can(self):
+        """The RMA's state machine, written once: the buttons show what these
+        say, and every action refuses what they refuse."""
+        manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for rma in self:
+            state, coverage = rma.state, rma.coverage
+            loan_out = any(loan.state == "out" for loan in rma.loaner_ids)
+            rma.can_receive = state == "draft" and not rma.receipt_picking_id
+            rma.can_diagnose = state == "received"
+            rma.can_start_repair = state == "diagnosed" and coverage in ACTION_VERDICTS["start_repair"]
+            rma.can_exchange = (
+                state in ("received", "diagnosed") and coverage in ACTION_VERDICTS["exchange"]
+                and not rma.exchange_picking_id
+            )
+            rma.can_refund = state in ("received", "diagnosed") and coverage in ACTION_VERDICTS["refund"]
+            rma.can_reject = state in ("received", "diagnosed")
+            rma.can_return = state == "ready" and not rma.return_picking_id
+            rma.can_cancel = state in ("draft", "received", "diagnosed") and not loan_out
+            rma.can_lend_loaner = state in OPEN_STATES and not any(
+                loan.state in ("draft", "out") for loan in rma.loaner_ids
+            )
+            rma.can_override = manager and state in OPEN_STATES
+
     @api.depends("state", "date_received", "date_intake")
     def _compute_customer_status(self):
         for rma in self:
@@ -238,6 +312,29 @@ class ServiceRma(models.Model):
             for vals in to_name:
                 vals["name"] = sequence.next_by_code("service.rma") or "/"
         return super().create(vals_list)
+
+    def _decided_fields(self):
+        how = self.env._("Use the RMA's buttons (receive, diagnose, repair, return, override).")
+        hints = dict.fromkeys(DECIDED_FIELDS, how)
+        billing = self.env._("Billing fields follow the repair's quotation and its invoice.")
+        hints.update(dict.fromkeys(("bill_id", "billing_state", "sale_order_id"), billing))
+        if any(rma.state != "draft" for rma in self):
+            hints.update(dict.fromkeys(INTAKE_FIELDS, self.env._(
+                "The unit, customer and certificate are fixed once the unit is on its way in: "
+                "cancel this RMA and scan the unit again."
+            )))
+        if any(rma.state not in DIAGNOSIS_STATES for rma in self):
+            hints.update(dict.fromkeys(DIAGNOSIS_FIELDS, self.env._(
+                "The exclusions found are fixed once the repair has started: ask an administrator "
+                "to override the verdict."
+            )))
+        return hints
+
+    def _decided_create_fields(self):
+        # A caller creates an RMA (by hand or by scanning); its state, stamps
+        # and verdict are the RMA's own from the first moment.
+        related = ("name", "product_id", "commercial_partner_id")
+        return {name: None for name in DECIDED_FIELDS if name not in related} | {"state": ("draft",)}
 
     # -- intake ------------------------------------------------------------
 
@@ -303,7 +400,8 @@ class ServiceRma(models.Model):
                 SELECT id, name, company_id, product_id FROM stock_lot WHERE %(column)s = %(value)s LIMIT 1
             )
             SELECT rma.id, rma.name, rma.state, rma.covered, rma.coverage, rma.verdict_remedy,
-                   rma.verdict_reason, lot.id, lot.name, lot.company_id, template.tracking,
+                   rma.verdict_reason_code, rma.verdict_reason_params,
+                   lot.id, lot.name, lot.company_id, template.tracking,
                    product.id, product.default_code, product.combination_indices,
                    COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
                    (SELECT count(*) FROM stock_lot same WHERE same.name = lot.name)
@@ -312,7 +410,8 @@ class ServiceRma(models.Model):
               JOIN product_template template ON template.id = product.product_tmpl_id
               LEFT JOIN LATERAL (
                   SELECT candidate.id, candidate.name, candidate.state, candidate.covered, candidate.coverage,
-                         candidate.verdict_remedy, candidate.verdict_reason
+                         candidate.verdict_remedy, candidate.verdict_reason_code,
+                         candidate.verdict_reason_params
                     FROM service_rma candidate
                    WHERE candidate.lot_id = lot.id AND candidate.id IN (%(rmas)s)
                    LIMIT 1
@@ -323,8 +422,8 @@ class ServiceRma(models.Model):
         ))
         if not rows:
             return None, None, None
-        (rma_id, name, state, covered, coverage, remedy, reason, lot_id, serial, lot_company_id, tracking,
-         product_id, default_code, variant, product_name, same_serial) = rows[0]
+        (rma_id, name, state, covered, coverage, remedy, reason_code, reason_params, lot_id, serial,
+         lot_company_id, tracking, product_id, default_code, variant, product_name, same_serial) = rows[0]
         if tracking != "serial" or same_serial != 1:
             return None, None, None
         if variant:  # its name carries attribute values: let the ORM say it
@@ -335,18 +434,11 @@ class ServiceRma(models.Model):
             if lot_company_id and lot_company_id not in self.env.companies.ids:
                 return None, None, None
             return None, Lot.browse(lot_id), product_name
-        return {
-            "rma_id": rma_id,
-            "name": name,
-            "state": state,
-            "created": False,
-            "serial": serial,
-            "product": product_name,
-            "covered": bool(covered),
-            "verdict": coverage,
-            "remedy": remedy,
-            "reason": reason or "",
-        }, None, None
+        return self._scan_answer(
+            rma_id=rma_id, name=name, state=state, created=False, serial=serial, product=product_name,
+            covered=covered, coverage=coverage, remedy=remedy, reason_code=reason_code,
+            reason_params=reason_params,
+        ), None, None
 
     @api.model
     @api.private
@@ -365,7 +457,6 @@ class ServiceRma(models.Model):
         partner = warranty.partner_id if warranty and warranty.state in ("active", "expired") else False
         return {
             "lot_id": lot.id,
-            "product_id": lot.product_id.id,
             "partner_id": (partner or lot.sudo().warranty_ids[:1].partner_id).id or False,
             "warranty_id": warranty.id or False,
             "company_id": (warranty.company_id or lot.company_id or self.env.company).id,
@@ -373,70 +464,101 @@ class ServiceRma(models.Model):
 
     def _scan_result(self, created=False, product_name=None):
         self.ensure_one()
+        return self._scan_answer(
+            rma_id=self.id, name=self.name, state=self.state, created=created, serial=self.lot_id.name,
+            product=product_name or self.product_id.display_name, covered=self.covered,
+            coverage=self.coverage, remedy=self.verdict_remedy, reason_code=self.verdict_reason_code,
+            reason_params=self.verdict_reason_params,
+        )
+
+    @api.model
+    @api.private
+    def _scan_answer(self, *, rma_id, name, state, created, serial, product, covered, coverage, remedy,
+                     reason_code, reason_params):
+        """The one shape of a scan's answer, whichever look-up found the RMA.
+        ``verdict`` is the RMA's verdict (its coverage, overrides included),
+        ``remedy`` what the policy alone grants, ``covered`` whether the
+        verdict is free to the customer; ``reason`` is the verdict's reason
+        in the caller's language, ``reason_code`` the code it renders."""
         return {
-            "rma_id": self.id,
-            "name": self.name,
-            "state": self.state,
+            "rma_id": rma_id,
+            "name": name,
+            "state": state,
             "created": created,
-            "serial": self.lot_id.name,
-            "product": product_name or self.product_id.display_name,
-            "covered": self.covered,
-            "verdict": self.coverage,
-            "remedy": self.verdict_remedy,
-            "reason": self.verdict_reason or "",
+            "serial": serial,
+            "product": product,
+            "covered": bool(covered),
+            "verdict": coverage,
+            "remedy": remedy,
+            "reason_code": reason_code or "",
+            "reason": self.env["stock.lot"]._render_verdict_reason(reason_code, reason_params),
         }
 
     # -- lifecycle ---------------------------------------------------------
 
-    def _check_state(self, allowed, action):
-        wrong = self.filtered(lambda rma: rma.state not in allowed)
+    def _check_can(self, action, label):
+        """Refuse ``action`` (its ``can_<action>`` field) where it is not
+        possible, naming the RMAs and their state; the caller's write access
+        to them is checked too, as every action writes them."""
+        wrong = self.filtered(lambda rma: not rma[f"can_{action}"])
+        verdicts = ACTION_VERDICTS.get(action)
+        wrong_verdict = verdicts and wrong.filtered(lambda rma: rma.coverage not in verdicts)
+        if wrong_verdict:
+            names = ", ".join(wrong_verdict.mapped("name"))
+            raise UserError({
+                "start_repair": self.env._("The verdict of %(rmas)s is not a repair.", rmas=names),
+                "exchange": self.env._("The verdict of %(rmas)s is not an exchange.", rmas=names),
+                "refund": self.env._("The verdict of %(rmas)s is not a refund.", rmas=names),
+            }[action])
         if wrong:
             states = dict(self._fields["state"]._description_selection(self.env))
+            labels = dict(self._fields["coverage"]._description_selection(self.env))
             raise UserError(
                 self.env._(
-                    "%(action)s is not possible for %(rmas)s in state %(state)s.",
-                    action=action,
+                    "%(action)s is not possible for %(rmas)s (state %(state)s, verdict %(verdict)s).",
+                    action=label,
                     rmas=", ".join(wrong.mapped("name")),
                     state=states[wrong[0].state],
+                    verdict=labels.get(wrong[0].coverage, "-"),
                 )
             )
+        self.check_access("write")
 
     def action_create_receipt(self):
         """An incoming transfer of the unit from the customer into the
         warehouse's repair location; validating it marks the RMA received."""
-        self._check_state(("draft",), self.env._("Receiving"))
-        for rma in self.filtered(lambda r: not r.receipt_picking_id):
+        self._check_can("receive", self.env._("Receiving"))
+        for rma in self:
             warehouse = rma._get_warehouse()
-            rma.receipt_picking_id = rma._create_unit_picking(
+            picking = rma._create_unit_picking(
                 warehouse.in_type_id,
                 rma.partner_id.property_stock_customer,
                 warehouse._get_rma_location(),
                 rma.lot_id,
             )
+            with deciding():
+                rma.receipt_picking_id = picking
         return self.receipt_picking_id.get_formview_action() if len(self) == 1 else True
 
     def _on_receipt_done(self):
-        self.write({"state": "received", "date_received": fields.Datetime.now()})
+        with deciding():
+            self.write({"state": "received", "date_received": fields.Datetime.now()})
 
     def action_diagnose(self):
         """Record the diagnosis: the verdict is recomputed from the certificate
         and the exclusions found; the response clock stops."""
-        self._check_state(("received",), self.env._("Diagnosis"))
+        self._check_can("diagnose", self.env._("Diagnosis"))
         now = fields.Datetime.now()
-        for rma in self:
-            rma.write({"state": "diagnosed", "date_responded": rma.date_responded or now})
+        with deciding():
+            for rma in self:
+                rma.write({"state": "diagnosed", "date_responded": rma.date_responded or now})
 
     def action_start_repair(self):
-        self._check_state(("diagnosed",), self.env._("Starting a repair"))
-        not_repairable = self.filtered(lambda r: r.coverage not in REPAIR_COVERAGES)
-        if not_repairable:
-            raise UserError(
-                self.env._("The verdict of %(rmas)s is not a repair.",
-                           rmas=", ".join(not_repairable.mapped("name")))
-            )
-        repairs = self.env["repair.order"].create([rma._prepare_repair_vals() for rma in self])
-        for rma, repair in zip(self, repairs):
-            rma.write({"repair_id": repair.id, "state": "in_repair"})
+        self._check_can("start_repair", self.env._("Starting a repair"))
+        with deciding():
+            repairs = self.env["repair.order"].create([rma._prepare_repair_vals() for rma in self])
+            for rma, repair in zip(self, repairs):
+                rma.write({"repair_id": repair.id, "state": "in_repair"})
         return repairs[:1].get_formview_action() if len(self) == 1 else True
 
     @api.private
@@ -459,38 +581,45 @@ class ServiceRma(models.Model):
         }
 
     def _on_repair_done(self):
-        self.filtered(lambda r: r.state == "in_repair").write(
-            {"state": "ready", "date_resolved": fields.Datetime.now()}
-        )
+        with deciding():
+            self.filtered(lambda r: r.state == "in_repair").write(
+                {"state": "ready", "date_resolved": fields.Datetime.now()}
+            )
 
     def action_reject(self):
         """Not covered and not repaired: the unit goes back with the reason."""
-        self._check_state(("received", "diagnosed"), self.env._("Rejecting"))
+        self._check_can("reject", self.env._("Rejecting"))
         now = fields.Datetime.now()
         for rma in self:
-            rma.write({"state": "ready", "date_resolved": now, "date_responded": rma.date_responded or now})
+            with deciding():
+                rma.write({
+                    "state": "ready", "date_resolved": now, "date_responded": rma.date_responded or now,
+                })
             rma.message_post(
                 body=self.env._("Returned unrepaired: %(reason)s",
-                                reason=rma.verdict_reason or rma.override_reason or "-")
+                                reason=rma.verdict_reason or rma.sudo().override_reason or "-")
             )
 
     def action_create_return(self):
         """An outgoing transfer of the unit back to the customer; validating it
         closes the RMA."""
-        self._check_state(("ready",), self.env._("Returning"))
-        for rma in self.filtered(lambda r: not r.return_picking_id):
+        self._check_can("return", self.env._("Returning"))
+        for rma in self:
             warehouse = rma._get_warehouse()
-            rma.return_picking_id = rma._create_unit_picking(
+            picking = rma._create_unit_picking(
                 warehouse.out_type_id,
                 warehouse._get_rma_location(),
                 rma.partner_id.property_stock_customer,
                 rma.lot_id,
             )
+            with deciding():
+                rma.return_picking_id = picking
         return self.return_picking_id.get_formview_action() if len(self) == 1 else True
 
     def _on_return_done(self):
         self._check_no_loaner_out()
-        self.write({"state": "done", "date_returned": fields.Datetime.now()})
+        with deciding():
+            self.write({"state": "done", "date_returned": fields.Datetime.now()})
         self._extend_warranty_by_downtime()
 
     def _check_no_loaner_out(self):
@@ -524,12 +653,14 @@ class ServiceRma(models.Model):
             self.env["service.warranty.extension"].sudo().create(vals_list)
 
     def action_cancel(self):
-        self._check_state(("draft", "received", "diagnosed"), self.env._("Cancelling"))
         self._check_no_loaner_out()
-        self.write({"state": "cancel"})
+        self._check_can("cancel", self.env._("Cancelling"))
+        with deciding():
+            self.write({"state": "cancel"})
 
     def action_lend_loaner(self):
         self.ensure_one()
+        self._check_can("lend_loaner", self.env._("Lending a loaner"))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Lend a loaner"),
@@ -559,14 +690,21 @@ class ServiceRma(models.Model):
 
     @api.private
     def _override_coverage(self, coverage, reason):
-        if not self.env.user.has_group("service_warranty.group_aftersales_manager"):
-            raise UserError(self.env._("Only after-sales administrators can override a verdict."))
+        """The manager's override of the verdict, with a reason, logged in the
+        chatter; the repair's quotation follows (free, at cost or at the
+        pricelist's price). The one way ``coverage_override`` changes."""
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(self.env._("Only after-sales administrators can override a verdict."))
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the verdict is overridden."))
-        labels = dict(COVERAGE)
+        labels = dict(self._fields["coverage"]._description_selection(self.env))
+        if coverage not in labels:
+            raise UserError(self.env._("Unknown verdict %(verdict)s.", verdict=coverage))
+        self._check_can("override", self.env._("Overriding the verdict"))
         for rma in self:
             before = labels.get(rma.coverage, "-")
-            rma.write({"coverage_override": coverage, "override_reason": reason})
+            with deciding():
+                rma.write({"coverage_override": coverage, "override_reason": reason})
             # The repair follows the verdict: free under warranty, otherwise
             # quoted at cost or at the pricelist's price.
             repair = rma.repair_id.sudo()
@@ -595,9 +733,7 @@ class ServiceRma(models.Model):
         customer; validating that transfer closes the RMA and moves the
         warranty to the replacement."""
         self.ensure_one()
-        self._check_state(("received", "diagnosed"), self.env._("Exchanging"))
-        if self.coverage != "exchange":
-            raise UserError(self.env._("The verdict of %(rma)s is not an exchange.", rma=self.name))
+        self._check_can("exchange", self.env._("Exchanging"))
         if replacement.product_id != self.product_id or replacement == self.lot_id:
             raise UserError(self.env._("The replacement must be another unit of %(product)s.",
                                        product=self.product_id.display_name))
@@ -610,11 +746,12 @@ class ServiceRma(models.Model):
         picking = self._create_unit_picking(
             warehouse.out_type_id, quant.location_id, self.partner_id.property_stock_customer, replacement
         )
-        self.write({
-            "replacement_lot_id": replacement.id,
-            "exchange_picking_id": picking.id,
-            "date_responded": self.date_responded or fields.Datetime.now(),
-        })
+        with deciding():
+            self.write({
+                "replacement_lot_id": replacement.id,
+                "exchange_picking_id": picking.id,
+                "date_responded": self.date_responded or fields.Datetime.now(),
+            })
         return picking
 
     def _on_exchange_done(self):
@@ -624,6 +761,12 @@ class ServiceRma(models.Model):
         now = fields.Datetime.now()
         Warranty = self.env["service.warranty"].sudo()
         for rma in self:
+            rma._on_exchange_done_one(Warranty, now)
+
+    def _on_exchange_done_one(self, Warranty, now):
+        self.ensure_one()
+        with deciding():
+            rma = self
             old = rma.warranty_id
             new = Warranty.search(
                 [("lot_id", "=", rma.replacement_lot_id.id), ("state", "in", ("draft", "active"))], limit=1
@@ -671,11 +814,7 @@ class ServiceRma(models.Model):
         """Refund the unit (which we hold): a draft credit note against the
         original invoice, or a stand-alone draft one when none is linked; the
         certificate is voided and the RMA closed."""
-        self._check_state(("received", "diagnosed"), self.env._("Refunding"))
-        not_refund = self.filtered(lambda r: r.coverage != "refund")
-        if not_refund:
-            raise UserError(self.env._("The verdict of %(rmas)s is not a refund.",
-                                       rmas=", ".join(not_refund.mapped("name"))))
+        self._check_can("refund", self.env._("Refunding"))
         self._check_no_loaner_out()
         now = fields.Datetime.now()
         for rma in self:
@@ -687,9 +826,10 @@ class ServiceRma(models.Model):
             )
             rma.message_post(body=self.env._("Draft credit note %(move)s created for finance.",
                                              move=credit_note.display_name))
-            rma.warranty_id._void(self.env._("refunded by %(rma)s", rma=rma.name))
-            rma.write({"credit_note_id": credit_note.id, "state": "done", "date_resolved": now,
-                       "date_responded": rma.date_responded or now})
+            with deciding():
+                rma.warranty_id._void(self.env._("refunded by %(rma)s", rma=rma.name))
+                rma.write({"credit_note_id": credit_note.id, "state": "done", "date_resolved": now,
+                           "date_responded": rma.date_responded or now})
         return True
 
     @api.private

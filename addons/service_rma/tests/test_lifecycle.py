@@ -144,7 +144,9 @@ class TestRemedies(RmaCase):
         return rma
 
     def test_exchange_replacement_inherits_remaining_term(self):
-        self.warranty.date_delivery = date(2026, 10, 20)  # within the 30-day exchange window
+        # Sold and delivered within the 30-day exchange window (a sale date after
+        # the frozen day would be refused as a future date).
+        self.warranty.write({"date_sale": date(2026, 10, 20), "date_delivery": date(2026, 10, 20)})
         self.warranty.extension_ids = [(0, 0, {"days": 5, "reason": "earlier repair"})]
         with freeze_time("2026-11-05 10:00:00"):
             rma = self._received()
@@ -170,7 +172,7 @@ class TestRemedies(RmaCase):
 
     def test_exchange_replacement_new_term(self):
         self.policy.replacement_term = "new"
-        self.warranty.date_delivery = date(2026, 10, 20)
+        self.warranty.write({"date_sale": date(2026, 10, 20), "date_delivery": date(2026, 10, 20)})
         with freeze_time("2026-11-05 10:00:00"):
             rma = self._received()
             spare = self._make_lots(self.product, ["SPARE-2"])

@@ -2,6 +2,7 @@ from . import (
     mail_activity,
     product,
     sale_order,
+    service_decided_mixin,
     service_warranty,
     service_warranty_exclusion,
     service_warranty_policy,

@@ -1,19 +1,34 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
+from ..decisions import deciding, is_deciding, states_sql
 from ..rules import Facts, Period, coverage, warranty_period
 
+# A serial has at most one live certificate: the unique index below and every
+# search for "the unit's certificate" read this one constant.
 LIVE_STATES = ("draft", "active")
+MANAGER_GROUP = "service_warranty.group_aftersales_manager"
+USER_GROUP = "service_warranty.group_aftersales_user"
+# What a certificate says once issued: it changes only through its actions.
+ISSUED_FIELDS = (
+    "lot_id", "partner_id", "policy_id", "company_id", "sale_line_id", "picking_id",
+    "date_sale", "date_delivery", "date_invoice", "date_install", "invoice_ref", "extension_ids",
+)
+# What the actions alone write, at any state.
+STATE_FIELDS = ("state", "origin", "void_reason", "replaced_by_id", "reminder_done")
+DATE_FIELDS = ("date_sale", "date_delivery", "date_install")
+# What the warranty's end depends on, on the certificate itself.
+PERIOD_FIELDS = frozenset((*DATE_FIELDS, "date_invoice", "policy_id", "extension_ids"))
 
 
 class ServiceWarranty(models.Model):
     _name = "service.warranty"
     _description = "Warranty Certificate"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "service.decided.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -120,9 +135,10 @@ class ServiceWarranty(models.Model):
         compute="_compute_period",
         store=True,
         index="btree_not_null",
+        groups=USER_GROUP,
         help="When the reminder activity before the end is due to be scheduled.",
     )
-    reminder_done = fields.Boolean(copy=False, readonly=True)
+    reminder_done = fields.Boolean(copy=False, readonly=True, groups=USER_GROUP)
     void_reason = fields.Text(readonly=True, copy=False)
     replaced_by_id = fields.Many2one(
         "service.warranty", string="Replaced by", readonly=True, copy=False, check_company=True
@@ -131,14 +147,20 @@ class ServiceWarranty(models.Model):
         related="lot_id.service_repair_ids", string="Repair history"
     )
     repair_count = fields.Integer(compute="_compute_repair_count")
-    notes = fields.Html()
+    notes = fields.Html(string="Internal notes", groups=USER_GROUP)
+    can_activate = fields.Boolean(compute="_compute_can")
+    can_record_installation = fields.Boolean(compute="_compute_can")
+    can_amend = fields.Boolean(compute="_compute_can")
+    can_void = fields.Boolean(compute="_compute_can")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A certificate number must be unique per company."
     )
     # One live certificate per serial, settled by PostgreSQL whatever the
     # number of workers issuing at the same time.
-    _lot_live_unique = models.UniqueIndex("(lot_id) WHERE state IN ('draft', 'active')")
+    _lot_live_unique = models.UniqueIndex(
+        f"(lot_id) WHERE state IN ({states_sql(LIVE_STATES)})"
+    )
 
     @api.depends("sale_line_id.invoice_lines.move_id.state")
     def _compute_invoice_ids(self):
@@ -175,6 +197,7 @@ class ServiceWarranty(models.Model):
         "policy_id.install_grace_days",
         "policy_id.refund_days",
         "policy_id.exchange_days",
+        "policy_id.windows_from",
         "policy_id.reminder_days",
         "date_sale",
         "date_delivery",
@@ -196,6 +219,20 @@ class ServiceWarranty(models.Model):
                 else False
             )
 
+    @api.depends_context("uid")
+    @api.depends("state")
+    def _compute_can(self):
+        """The certificate's state machine, read by the buttons and by the
+        actions' own checks."""
+        user = self.env.user
+        manager = self.env.su or user.has_group(MANAGER_GROUP)
+        installer = manager or user.has_group(USER_GROUP)
+        for warranty in self:
+            warranty.can_activate = warranty.state == "draft" and installer
+            warranty.can_record_installation = warranty.state in LIVE_STATES and installer
+            warranty.can_amend = warranty.state in ("active", "expired") and manager
+            warranty.can_void = warranty.state in (*LIVE_STATES, "expired") and manager
+
     def _compute_repair_count(self):
         for warranty in self:
             warranty.repair_count = len(warranty.repair_ids)
@@ -211,6 +248,23 @@ class ServiceWarranty(models.Model):
             warranty.display_name = (
                 f"{warranty.name} ({warranty.lot_id.name})" if warranty.lot_id else warranty.name
             )
+
+    @api.constrains(*DATE_FIELDS)
+    def _check_dates_not_future(self):
+        today = fields.Date.context_today(self)
+        for warranty in self:
+            for name in DATE_FIELDS:
+                if warranty[name] and warranty[name] > today:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of %(certificate)s is %(date)s, which is in the future: "
+                            "record what has happened, on or before today (%(today)s).",
+                            field=self._fields[name]._description_string(self.env),
+                            certificate=warranty.name,
+                            date=format_date(self.env, warranty[name]),
+                            today=format_date(self.env, today),
+                        )
+                    )
 
     @api.constrains("lot_id", "product_id")
     def _check_serial_tracked(self):
@@ -263,7 +317,34 @@ class ServiceWarranty(models.Model):
         self.flush_model(["state"])
         warranties = super().create(vals_list)
         warranties.lot_id._ensure_service_token()
+        warranties._sync_state_with_dates()
         return warranties
+
+    def write(self, vals):
+        res = super().write(vals)
+        if PERIOD_FIELDS & set(vals):
+            self._sync_state_with_dates()
+        return res
+
+    def _decided_fields(self):
+        hints = {name: self.env._("Use the certificate's actions.") for name in STATE_FIELDS}
+        if any(warranty.state != "draft" for warranty in self):
+            issued = self.env._(
+                "An issued certificate changes through Record installation, Correct dates, "
+                "Transfer to a new owner or Void."
+            )
+            hints.update(dict.fromkeys(ISSUED_FIELDS, issued))
+        return hints
+
+    def _decided_create_fields(self):
+        return {
+            "state": ("draft",),
+            "origin": ("manual",),
+            "void_reason": None,
+            "replaced_by_id": None,
+            "reminder_done": None,
+            "extension_ids": None,
+        }
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -275,11 +356,41 @@ class ServiceWarranty(models.Model):
                 )
             )
 
+    def _check_can(self, action, message):
+        """Refuse ``action`` (a ``can_<action>`` field) on the certificates
+        where it is not possible, naming them."""
+        wrong = self.filtered(lambda warranty: not warranty[f"can_{action}"])
+        if wrong:
+            raise UserError(message % {"names": ", ".join(wrong.mapped("name"))})
+
     def action_activate(self):
-        drafts = self.filtered(lambda w: w.state == "draft")
-        if drafts != self:
-            raise UserError(self.env._("Only draft certificates can be activated."))
-        drafts.write({"state": "active"})
+        self._check_can("activate", self.env._(
+            "%(names)s: only draft certificates can be activated, by after-sales users."
+        ))
+        self.check_access("write")
+        with deciding():
+            self.write({"state": "active"})
+        self._sync_state_with_dates()
+
+    def action_open_installation_wizard(self):
+        return self._open_amend_wizard("installation", self.env._("Record installation"))
+
+    def action_open_dates_wizard(self):
+        return self._open_amend_wizard("dates", self.env._("Correct dates"))
+
+    def action_open_transfer_wizard(self):
+        return self._open_amend_wizard("owner", self.env._("Transfer to a new owner"))
+
+    def _open_amend_wizard(self, kind, title):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "service.warranty.amend",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_warranty_id": self.id, "default_kind": kind},
+        }
 
     def action_print_card(self):
         return self.env.ref("service_warranty.action_report_warranty_card").report_action(self)
@@ -350,27 +461,108 @@ class ServiceWarranty(models.Model):
         )
 
     def record_installation(self, date_install):
-        """Record when the unit was installed. When the policy starts on
-        installation this moves the warranty start (and end)."""
-        closed = self.filtered(lambda w: w.state not in LIVE_STATES)
-        if closed:
-            raise UserError(
-                self.env._(
-                    "The installation date of %(names)s can no longer change: "
-                    "only draft and active certificates can be updated.",
-                    names=", ".join(closed.mapped("name")),
-                )
-            )
-        self.write({"date_install": date_install})
+        """Record when the unit was installed (the roles that install: every
+        after-sales user). When the policy starts on installation this moves
+        the warranty start (and end); the change is tracked in the chatter."""
+        self._check_can("record_installation", self.env._(
+            "The installation date of %(names)s can no longer change: "
+            "only draft and active certificates can be updated."
+        ))
+        self.check_access("write")
+        if not date_install:
+            raise UserError(self.env._("Give the date the unit was installed."))
+        with deciding():
+            self.write({"date_install": date_install})
+        self._sync_state_with_dates()
         return True
 
+    def correct_dates(self, values, reason):
+        """A manager's correction of an issued certificate's dates (sale,
+        delivery, installation, invoice date), with the reason in the
+        chatter. The warranty's end follows from the policy, as always."""
+        self._check_manager_action("amend", reason)
+        values = {name: values[name] for name in (*DATE_FIELDS, "date_invoice") if name in values}
+        if not values:
+            raise UserError(self.env._("Give at least one date to correct."))
+        labels = {name: self._fields[name]._description_string(self.env) for name in values}
+        for warranty in self:
+            before = {name: warranty[name] for name in values}
+            with deciding():
+                warranty.write(values)
+            changes = "; ".join(
+                f"{labels[name]}: {format_date(self.env, before[name]) or '-'} → "
+                f"{format_date(self.env, warranty[name]) or '-'}"
+                for name in values
+            )
+            warranty.message_post(body=self.env._(
+                "Dates corrected by %(user)s (%(changes)s). Reason: %(reason)s",
+                user=self.env.user.name, changes=changes, reason=reason,
+            ))
+        self._sync_state_with_dates()
+        return True
+
+    def transfer_owner(self, partner, reason, rotate_token=True):
+        """A manager's transfer of issued certificates to a new owner (the
+        unit was resold), with the reason in the chatter. The new owner's
+        portal shows them from now on, the previous owner's no longer does;
+        with ``rotate_token`` the unit gets a new service token, so the
+        previous owner's label stops opening its page (print a new one)."""
+        self._check_manager_action("amend", reason)
+        partner = self.env["res.partner"].browse(getattr(partner, "id", partner)).exists()
+        if not partner:
+            raise UserError(self.env._("Choose the new owner."))
+        for warranty in self:
+            before = warranty.partner_id
+            if before == partner:
+                raise UserError(self.env._(
+                    "%(name)s already belongs to %(partner)s.",
+                    name=warranty.name, partner=partner.display_name,
+                ))
+            with deciding():
+                warranty.write({"partner_id": partner.id})
+            if rotate_token:
+                warranty.lot_id._rotate_service_token()
+            warranty.message_post(body=self.env._(
+                "Transferred by %(user)s from %(before)s to %(after)s%(token)s. Reason: %(reason)s",
+                user=self.env.user.name, before=before.display_name, after=partner.display_name,
+                token=self.env._(" (new service token: print a new label)") if rotate_token else "",
+                reason=reason,
+            ))
+        return True
+
+    def _check_manager_action(self, action, reason):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(self.env._("Only after-sales administrators can do this."))
+        self._check_can(action, self.env._(
+            "%(names)s: only active or expired certificates can be corrected or transferred."
+        ) if action == "amend" else self.env._("%(names)s: this certificate can no longer change."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why: the reason is kept in the certificate's history."))
+
     def _void(self, reason):
+        if not (self.env.su or is_deciding()):
+            # A refund voids the certificate as its own decision; by hand it is a manager's.
+            self._check_manager_action("void", reason)
         live = self.filtered(lambda w: w.state in (*LIVE_STATES, "expired"))
-        live.write({"state": "void", "void_reason": reason})
+        with deciding():
+            live.write({"state": "void", "void_reason": reason})
         live._message_log_batch(
             bodies={w.id: self.env._("Certificate voided: %(reason)s", reason=reason) for w in live}
         )
         return live
+
+    @api.private
+    def _sync_state_with_dates(self, today=None):
+        """Active certificates whose term has ended are expired, expired ones
+        that an extension or a correction brought back are active: at once,
+        not at the nightly cron. Returns ``(expired, revived)``."""
+        today = today or fields.Date.context_today(self)
+        ended = self.filtered(lambda w: w.state == "active" and w.date_end and w.date_end < today)
+        revived = self.filtered(lambda w: w.state == "expired" and w.date_end and w.date_end >= today)
+        with deciding():
+            ended.write({"state": "expired"})
+            revived.write({"state": "active"})
+        return ended, revived
 
     @api.private
     def _verdict(self, on_date=None, exclusion_codes=()):
@@ -392,12 +584,11 @@ class ServiceWarranty(models.Model):
         those that end soon. One search and one write per step, whatever the
         number of certificates."""
         today = fields.Date.context_today(self)
-        ended = self.search([("state", "=", "active"), ("date_end", "<", today)])
-        ended.write({"state": "expired"})
-        # An extension recorded after expiry brings the certificate back.
-        self.search([("state", "=", "expired"), ("date_end", ">=", today)]).write(
-            {"state": "active"}
-        )
+        ended, _revived = self.search([
+            "|",
+            "&", ("state", "=", "active"), ("date_end", "<", today),
+            "&", ("state", "=", "expired"), ("date_end", ">=", today),
+        ])._sync_state_with_dates(today)
         due = self.search(
             [
                 ("state", "=", "active"),
@@ -414,11 +605,16 @@ class ServiceWarranty(models.Model):
             ),
             deadline=lambda warranty: warranty.date_end,
         )
-        due.write({"reminder_done": True})
+        with deciding():
+            due.write({"reminder_done": True})
         return {"expired": len(ended), "reminded": len(due)}
 
 
 class ServiceWarrantyExtension(models.Model):
+    """Days added to a certificate's term: by the downtime rule after a repair
+    (the product's own decision), or by an administrator, with a reason. Each
+    is logged on the certificate."""
+
     _name = "service.warranty.extension"
     _description = "Warranty Extension"
     _order = "date desc, id desc"
@@ -434,3 +630,29 @@ class ServiceWarrantyExtension(models.Model):
     _days_positive = models.Constraint(
         "CHECK (days > 0)", "An extension adds at least one day to the warranty."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(self.env._(
+                "Only after-sales administrators can extend a warranty by hand; repairs extend it "
+                "by themselves when the policy says so."
+            ))
+        for vals in vals_list:
+            if not (vals.get("reason") or "").strip():
+                raise UserError(self.env._("Say why the warranty is extended."))
+        extensions = super().create(vals_list)
+        for warranty, added in extensions.grouped("warranty_id").items():
+            warranty.sudo()._message_log(body=self.env._(
+                "Warranty extended by %(days)s days (%(reasons)s): it now ends on %(date)s.",
+                days=sum(added.mapped("days")),
+                reasons="; ".join(added.mapped("reason")),
+                date=format_date(self.env, warranty.date_end),
+            ))
+        extensions.warranty_id._sync_state_with_dates()
+        return extensions
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("An extension is never changed: add another one, with its reason."))
+        return super().write(vals)

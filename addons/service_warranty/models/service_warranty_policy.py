@@ -46,11 +46,26 @@ class ServiceWarrantyPolicy(models.Model):
     )
     refund_days = fields.Integer(
         string="Refund window (days)",
-        help="Days after delivery during which a faulty unit is refunded. 0: no refund window.",
+        help="Days during which a faulty unit is refunded, counted as 'Windows count from' says. "
+        "0: no refund window.",
     )
     exchange_days = fields.Integer(
         string="Exchange window (days)",
-        help="Days after delivery during which a faulty unit is exchanged. 0: no exchange window.",
+        help="Days during which a faulty unit is exchanged, counted as 'Windows count from' says. "
+        "0: no exchange window.",
+    )
+    windows_from = fields.Selection(
+        [("delivery", "Delivery"), ("start", "Warranty start")],
+        string="Windows count from",
+        compute="_compute_windows_from",
+        store=True,
+        precompute=True,
+        readonly=False,
+        required=True,
+        tracking=True,
+        help="What the refund and exchange windows count from. Delivery: the day the customer "
+        "received the unit. Warranty start: for installed systems, the installation handover "
+        "('7 days from installation'). Follows 'Warranty starts on' until you choose.",
     )
     extension_rule = fields.Selection(
         [("none", "No extension"), ("downtime", "Extend by the days without the unit")],
@@ -115,6 +130,11 @@ class ServiceWarrantyPolicy(models.Model):
         "Windows, grace periods and reminders are counted in days and cannot be negative.",
     )
 
+    @api.depends("start_on")
+    def _compute_windows_from(self):
+        for policy in self:
+            policy.windows_from = "start" if policy.start_on == "installation" else "delivery"
+
     def _compute_warranty_count(self):
         counts = dict(
             self.env["service.warranty"]._read_group(
@@ -144,6 +164,7 @@ class ServiceWarrantyPolicy(models.Model):
             install_grace_days=self.install_grace_days,
             refund_days=self.refund_days,
             exchange_days=self.exchange_days,
+            windows_from=self.windows_from,
             post_warranty_mode=self.post_warranty_mode,
             exclusion_codes=frozenset(self.exclusion_ids.mapped("code")),
         )

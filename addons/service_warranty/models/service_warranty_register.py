@@ -2,11 +2,15 @@ import secrets
 from collections import defaultdict
 from datetime import date
 
-from odoo import api, models
+from odoo import api, fields, models
 
+from ..decisions import deciding
+from .service_warranty import LIVE_STATES
 from .stock_lot import TOKEN_BYTES
 
 REQUIRED = ("serial", "product", "customer", "date_sale")
+# Longer values are typing or export errors, refused per row.
+MAX_LENGTHS = {"serial": 64, "product": 64, "customer": 256, "invoice_ref": 64, "policy": 256}
 # How the customer column is matched, in order of precedence.
 CUSTOMER_FIELDS = ("ref", "email", "name")
 
@@ -90,7 +94,9 @@ class ServiceWarranty(models.Model):
         }
         serials = list({str(r["serial"]).strip() for r in rows if r.get("serial")})
         lots = self.env["stock.lot"].search([("name", "in", serials)]) if serials else self.env["stock.lot"]
-        live = self.search([("lot_id", "in", lots.ids), ("state", "in", ("draft", "active"))])
+        # An expired certificate still says whose unit it is: registering the
+        # serial again must find it, not issue a second one.
+        live = self.search([("lot_id", "in", lots.ids), ("state", "in", (*LIVE_STATES, "expired"))])
         return {
             "products": products,
             "customers": customers,
@@ -106,6 +112,9 @@ class ServiceWarranty(models.Model):
         missing = [col for col in REQUIRED if not str(row.get(col) or "").strip()]
         if missing:
             return "error", [(col, _("%(column)s is required.", column=col)) for col in missing]
+        too_long = self._register_too_long(row)
+        if too_long:
+            return "error", too_long
         product = lookup["products"].get(row["product"])
         if not product:
             return "error", [("product", _("No product with internal reference or barcode %(code)s.",
@@ -121,12 +130,9 @@ class ServiceWarranty(models.Model):
                 else _("No customer with reference, email or name %(value)s.", value=row["customer"])
             )
             return "error", [("customer", reason)]
-        dates = {}
-        for column in ("date_sale", "date_install"):
-            try:
-                dates[column] = date.fromisoformat(row[column]) if row.get(column) else None
-            except (TypeError, ValueError):
-                return "error", [(column, _("%(value)s is not a date (YYYY-MM-DD).", value=row[column]))]
+        dates, wrong = self._register_dates(row)
+        if wrong:
+            return "error", wrong
         if dates["date_install"] and dates["date_install"] < dates["date_sale"]:
             return "error", [("date_install", _("The installation date is before the sale date."))]
         policy = (
@@ -165,6 +171,29 @@ class ServiceWarranty(models.Model):
             "invoice_ref": row.get("invoice_ref") or False,
         }
 
+    def _register_too_long(self, row):
+        return [
+            (column, self.env._("%(column)s is longer than %(limit)s characters.",
+                                column=column, limit=limit))
+            for column, limit in MAX_LENGTHS.items()
+            if len(str(row.get(column) or "")) > limit
+        ]
+
+    def _register_dates(self, row):
+        """The row's dates, and the errors of those that are not dates or lie
+        in the future (a unit cannot have been sold or installed tomorrow)."""
+        dates, wrong = {}, []
+        today = fields.Date.context_today(self)
+        for column in ("date_sale", "date_install"):
+            try:
+                dates[column] = date.fromisoformat(row[column]) if row.get(column) else None
+            except (TypeError, ValueError):
+                wrong.append((column, self.env._("%(value)s is not a date (YYYY-MM-DD).", value=row[column])))
+                continue
+            if dates[column] and dates[column] > today:
+                wrong.append((column, self.env._("%(value)s is in the future.", value=row[column])))
+        return dates, wrong
+
     def _register_foreign(self, partner, product, lot, policy, serial):
         """(column, reason) for the first value of another company than the
         user's current one, where certificates are issued; a batch with one
@@ -201,6 +230,11 @@ class ServiceWarranty(models.Model):
         lots = {**lots, **{(lot.name, lot.product_id): lot for lot in created}}
         # Like issuance on delivery: no chatter message per certificate (its
         # origin says "Import"); it would be most of the cost of a large file.
+        with deciding():
+            return self._register_create_warranties(vals_list, lots)
+
+    @api.private
+    def _register_create_warranties(self, vals_list, lots):
         return self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {
                 "lot_id": lots[(v["serial"], v["product"])].id,

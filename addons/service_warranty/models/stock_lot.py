@@ -103,6 +103,14 @@ class StockLot(models.Model):
             lot.service_token = secrets.token_urlsafe(TOKEN_BYTES)
         return self
 
+    @api.private
+    def _rotate_service_token(self):
+        """A new token for each unit (its owner changed): the old label no
+        longer opens the unit's page, as the token is never reused."""
+        for lot in self.sudo():
+            lot.service_token = secrets.token_urlsafe(TOKEN_BYTES)
+        return self
+
     @api.model
     @api.private
     def _search_service_token(self, token):
@@ -281,8 +289,8 @@ class StockLot(models.Model):
         today) given the exclusions the repair shop found.
 
         Returns a dict: ``covered`` (bool), ``remedy`` (refund, exchange,
-        repair, repair_at_cost, repair_paid, none), ``reason`` (a code),
-        ``reason_text`` (in the user's language), ``warranty_id`` and
+        repair, repair_at_cost, repair_paid, none), ``reason`` (a code) and
+        its ``reason_params``, ``reason_text`` (in the user's language), ``warranty_id`` and
         ``date_end`` of the certificate it is based on, and the ``exclusions``
         that voided it.
         """
@@ -312,42 +320,62 @@ class StockLot(models.Model):
             "covered": verdict.covered,
             "remedy": verdict.remedy,
             "reason": verdict.reason,
-            "reason_text": self._verdict_text(verdict, warranty),
+            "reason_params": (params := self._verdict_params(verdict, warranty)),
+            "reason_text": self._render_verdict_reason(verdict.reason, params),
             "warranty_id": warranty.id or False,
             "date_end": warranty.date_end or False,
             "exclusions": list(verdict.exclusions),
         }
 
-    def _verdict_text(self, verdict, warranty):
-        """The verdict's reason in the user's language. Only the text of that
-        reason is built: the others would read dates (refund and exchange
-        windows) that a scan does not need."""
-        _ = self.env._
+    def _verdict_params(self, verdict, warranty):
+        """What the verdict's reason says, as JSON-safe values (dates in ISO
+        form): stored beside the reason's code, rendered in the reader's
+        language when shown (``_render_verdict_reason``)."""
+        dates = {
+            "expired": warranty.date_end,
+            "in_warranty": warranty.date_end,
+            "refund_window": warranty.refund_until,
+            "exchange_window": warranty.exchange_until,
+        }
+        if verdict.reason == "no_certificate":
+            return {"serial": self.name}
+        if verdict.reason == "excluded":
+            return {"exclusions": list(verdict.exclusions)}
+        if verdict.reason in dates:
+            return {"date": fields.Date.to_string(dates[verdict.reason]) if dates[verdict.reason] else False}
+        return {"name": warranty.name or ""}
 
-        def day(value):
-            return format_date(self.env, value)
+    @api.model
+    def _render_verdict_reason(self, code, params):
+        """The reason ``code`` with its ``params`` in the reader's language
+        (``self.env.lang``), dates in that language's format. Unknown codes
+        render as nothing rather than fail: a verdict stored by a later
+        version stays readable."""
+        _ = self.env._
+        params = params or {}
+
+        def day():
+            return format_date(self.env, fields.Date.to_date(params.get("date"))) or "-"
 
         def excluded():
-            exclusions = self.env["service.warranty.exclusion"].search(
-                [("code", "in", list(verdict.exclusions))]
+            exclusions = self.env["service.warranty.exclusion"].with_context(active_test=False).search(
+                [("code", "in", list(params.get("exclusions") or ()))]
             )
             return _("Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name")))
 
+        name = params.get("name", "")
         texts = {
             "no_certificate": lambda: _("No warranty certificate exists for serial %(serial)s.",
-                                        serial=self.name),
-            "void": lambda: _("Certificate %(name)s is void.", name=warranty.name),
-            "replaced": lambda: _("Certificate %(name)s was replaced by another unit.", name=warranty.name),
-            "draft": lambda: _("Certificate %(name)s is still a draft.", name=warranty.name),
+                                        serial=params.get("serial", "")),
+            "void": lambda: _("Certificate %(name)s is void.", name=name),
+            "replaced": lambda: _("Certificate %(name)s was replaced by another unit.", name=name),
+            "draft": lambda: _("Certificate %(name)s is still a draft.", name=name),
             "excluded": excluded,
-            "not_started": lambda: _("The warranty of %(name)s has no start date yet.", name=warranty.name),
-            "expired": lambda: _("The warranty ended on %(date)s.", date=day(warranty.date_end)),
-            "refund_window": lambda: _(
-                "Within the refund window (until %(date)s).", date=day(warranty.refund_until)
-            ),
-            "exchange_window": lambda: _(
-                "Within the exchange window (until %(date)s).", date=day(warranty.exchange_until)
-            ),
-            "in_warranty": lambda: _("Under warranty until %(date)s.", date=day(warranty.date_end)),
+            "not_started": lambda: _("The warranty of %(name)s has no start date yet.", name=name),
+            "expired": lambda: _("The warranty ended on %(date)s.", date=day()),
+            "refund_window": lambda: _("Within the refund window (until %(date)s).", date=day()),
+            "exchange_window": lambda: _("Within the exchange window (until %(date)s).", date=day()),
+            "in_warranty": lambda: _("Under warranty until %(date)s.", date=day()),
         }
-        return texts[verdict.reason]()
+        text = texts.get(code)
+        return text() if text else ""

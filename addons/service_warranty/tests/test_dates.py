@@ -81,8 +81,11 @@ class TestDates(WarrantyCase):
         self.assertEqual(w.date_end, date(2026, 2, 27))
 
     def test_cron_expires_and_reminds(self):
-        ends_soon = self._certificate(serial="DT-A", date_delivery=date(2025, 12, 1))  # ends 2026-11-30
-        ended = self._certificate(serial="DT-B", date_delivery=date(2025, 6, 1))  # ends 2026-05-31
+        # Issued in May, while both still ran: a certificate whose term has
+        # already ended is created expired, so only the cron can expire these.
+        with freeze_time("2026-05-01"):
+            ends_soon = self._certificate(serial="DT-A", date_delivery=date(2025, 12, 1))  # ends 2026-11-30
+            ended = self._certificate(serial="DT-B", date_delivery=date(2025, 6, 1))  # ends 2026-05-31
         far = self._certificate(serial="DT-C", date_delivery=date(2026, 10, 1))  # ends 2027-09-30
         ends_soon.user_id = self.sales_user
         Warranty = self.env["service.warranty"]

@@ -1,3 +1,4 @@
+from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -166,7 +167,10 @@ class TestIssuance(WarrantyCase):
         warranty = picking.warranty_ids
         delivered = warranty.date_delivery
         self.assertEqual(warranty.date_start, fields.Date.add(delivered, days=60))
-        warranty.with_user(self.sales_user).record_installation(fields.Date.add(delivered, days=12))
+        # Installed twelve days after the delivery: recorded on that day (a
+        # date in the future is refused).
+        with freeze_time(fields.Date.add(delivered, days=12)):
+            warranty.with_user(self.sales_user).record_installation(fields.Date.add(delivered, days=12))
         self.assertEqual(warranty.date_start, fields.Date.add(delivered, days=12))
         self.assertEqual(
             warranty.date_end,

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..decisions import deciding
 from ..models.service_warranty import LIVE_STATES
 
 
@@ -66,12 +67,17 @@ class ServiceWarrantyIssue(models.TransientModel):
                     products=", ".join(missing.product_id.mapped("display_name")),
                 )
             )
-        warranties = self.env["service.warranty"].create(
-            [
-                self._prepare_warranty_vals(lot, self.policy_id or policies[lot.product_id])
-                for lot in self.lot_ids
-            ]
-        )
+        Warranty = self.env["service.warranty"]
+        Warranty.check_access("create")
+        # Issuing is the decision this dialog stands for: the certificates are
+        # born active, with the dates checked by the model's constraints.
+        with deciding():
+            warranties = Warranty.create(
+                [
+                    self._prepare_warranty_vals(lot, self.policy_id or policies[lot.product_id])
+                    for lot in self.lot_ids
+                ]
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "service_warranty.service_warranty_action"
         )

@@ -1,0 +1,65 @@
+"""The mixin behind ``decisions``: see that module for why."""
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from ..decisions import is_deciding
+
+
+class ServiceDecidedMixin(models.AbstractModel):
+    _name = "service.decided.mixin"
+    _description = "Fields decided by the product's actions"
+
+    def _decided_fields(self):
+        """``{field name: hint}`` of the fields that only actions may write on
+        the records of ``self``; the hint names the action, for the error."""
+        return {}
+
+    def _decided_create_fields(self):
+        """``{field name: allowed values}`` a caller may give at creation;
+        any other value of these fields is the actions' to set. ``None`` as
+        allowed values refuses the field altogether."""
+        return {}
+
+    def _check_decided(self, fnames):
+        if self.env.su or is_deciding():
+            return
+        decided = self._decided_fields()
+        wrong = [name for name in fnames if name in decided]
+        if wrong:
+            self._raise_decided(wrong, decided)
+
+    def _check_decided_create(self, vals_list):
+        if self.env.su or is_deciding():
+            return
+        allowed = self._decided_create_fields()
+        wrong = sorted({
+            name
+            for vals in vals_list
+            for name, value in vals.items()
+            if name in allowed and (allowed[name] is None or value not in allowed[name])
+        })
+        if wrong:
+            self._raise_decided(wrong, {})
+
+    def _raise_decided(self, names, hints):
+        labels = ", ".join(self._fields[name]._description_string(self.env) for name in names)
+        how = "; ".join(dict.fromkeys(hints[name] for name in names if hints.get(name)))
+        raise AccessError(
+            self.env._(
+                "%(fields)s of %(records)s cannot be written directly: the product decides them "
+                "through its actions. %(how)s",
+                fields=labels,
+                records=self._description,
+                how=how,
+            )
+        )
+
+    def write(self, vals):
+        self._check_decided(vals)
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_decided_create(vals_list)
+        return super().create(vals_list)
