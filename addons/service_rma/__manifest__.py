@@ -25,6 +25,9 @@
         "wizards/service_rma_bill_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/service_rma_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "service_rma/static/tests/tours/*.js",
