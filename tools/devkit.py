@@ -445,13 +445,27 @@ def cmd_test(options):
 # -- demo --------------------------------------------------------------------
 
 
+# The portal logins of the demo data (addons/service_warranty/demo/): the
+# password is the login.
+DEMO_PORTAL_LOGINS = (("portal-acme", "Acme Diagnostics"), ("portal-riverside", "Riverside Clinic"))
+
+
+def database_exists(name):
+    listed = subprocess.run(
+        ["psql", "-At", "-d", "template1", "-c", "SELECT datname FROM pg_database"],
+        env=pg_env(), capture_output=True, text=True, check=False,
+    )
+    return name in listed.stdout.split()
+
+
 def cmd_demo(options):
     command, addons_dirs = require_odoo("See README.md, 'Prerequisites'.")
     BUILD.mkdir(exist_ok=True)
     database = options.database
     port = options.port or free_port()
     ensure_debian_packages(["wkhtmltopdf"])
-    if not options.keep:
+    if not options.keep and database_exists(database):
+        say(f"Dropping the existing database '{database}' to start afresh (--keep reuses it instead)...")
         drop_database(database)
     modules = our_modules()
     say(f"Installing {', '.join(modules)} with demo data into database '{database}' (a few minutes)...")
@@ -471,17 +485,22 @@ def cmd_demo(options):
     ).stdout.strip()
     base = f"http://127.0.0.1:{port}"
     say("")
-    say(f"Aftersales demo on {base}")
+    say(f"Aftersales demo on {base}  (database '{database}')")
     say("  log in:        admin / admin")
+    for login, customer in DEMO_PORTAL_LOGINS:
+        say(f"  portal:        {login} / {login}   ({customer}: My warranties, My returns at {base}/my)")
     say(f"  certificates:  {base}/odoo/action-service_warranty.service_warranty_action")
     if token:
         say(f"  a device page: {base}/service/d/{token}   (what a customer's QR label opens)")
-    say("  next: open a certificate, print its card; Inventory > a serial > Print QR label.")
+    say("  next: After-sales > Warranties > Certificates, open one, Print card;")
+    say("        After-sales > Warranties > Devices, open a serial, After-sales tab, Print QR label.")
     say("  returns: After-sales > Returns > Scan a unit, type BG200-24-000101 (under warranty)")
-    say("           or BG200-24-000102 (warranty over: a repair billed at cost; record parts and")
-    say("           labour hours on its repair order, finish it, then Invoicing > Customers >")
-    say("           Post-warranty repairs to bill; set the labour cost rate in Invoicing settings).")
-    say("Ctrl-C stops the server; the database stays (drop it with `dropdb " + database + "`).")
+    say("           or BG200-24-000102 (warranty over: a repair billed at cost). Open RMA, Receive unit")
+    say("           (validate the receipt), Diagnosed, Start repair; on the repair add the part")
+    say("           'BG-200 sensor cartridge' and Labour (hours), Confirm, Start and End Repair; then")
+    say("           Invoicing > Customers > Post-warranty repairs to bill, Bill at cost (labour at the")
+    say("           demo's 65.00 an hour, Invoicing > Configuration > Settings).")
+    say(f"Ctrl-C stops the server; the database stays (drop it with `dropdb {database}`).")
     say("")
     server = subprocess.Popen(
         [*command, *odoo_args(database, addons_dirs, port), "--log-level=warn"], cwd=BUILD
@@ -502,10 +521,19 @@ def main(argv=None):
     test.add_argument("--skip-odoo", action="store_true",
                       help="do not run the tiers that need Odoo (odoo, e2e)")
     test.add_argument("--skip-lint", action="store_true", help="do not run ruff and pylint-odoo")
-    demo = sub.add_parser("demo", help="fresh database with both add-ons and demo data, then serve it")
-    demo.add_argument("--database", default="aftersales_demo")
-    demo.add_argument("--port", type=int, default=8069)
-    demo.add_argument("--keep", action="store_true", help="reuse the database instead of recreating it")
+    demo = sub.add_parser(
+        "demo",
+        help="fresh database with both add-ons and demo data, then serve it",
+        description="Install both add-ons with demo data into a fresh database and serve it on "
+        "127.0.0.1 until Ctrl-C. An existing database of the same name is DROPPED first, "
+        "unless --keep.",
+    )
+    demo.add_argument("--database", default="aftersales_demo",
+                      help="database name (default aftersales_demo); dropped first if it exists, "
+                      "unless --keep")
+    demo.add_argument("--port", type=int, default=8069, help="HTTP port (default 8069)")
+    demo.add_argument("--keep", action="store_true",
+                      help="reuse an existing database instead of dropping and recreating it")
     options = parser.parse_args(argv)
     return {"test": cmd_test, "demo": cmd_demo}[options.command](options)
 
