@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import is_deciding
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.float_utils import float_is_zero
 
 from .. import costing
@@ -65,10 +65,40 @@ class RepairOrder(models.Model):
         return res
 
     def action_repair_done(self):
+        # Odoo cancels the part lines it could not consume; on an RMA's repair
+        # that would drop a part from the customer's bill (or the warranty's
+        # cost) without a word. Say so before anything is done.
+        self.filtered("rma_id")._service_check_parts_consumable()
         res = super().action_repair_done()
         self.rma_id.sudo()._on_repair_done()
         self.filtered("service_at_cost").sudo()._service_finalize_quotation()
         return res
+
+    @api.private
+    def _service_check_parts_consumable(self):
+        short = [
+            (repair, move)
+            for repair in self
+            for move in repair.move_ids.filtered(
+                lambda m: m.repair_line_type == "add" and m.state != "cancel"
+            )
+            if move.product_uom.compare(move.quantity, move.product_uom_qty) < 0
+        ]
+        if short:
+            raise UserError(self.env._(
+                "These parts cannot be consumed, so the repair cannot end: %(parts)s. "
+                "Put them in stock there (or choose another source location on the repair), "
+                "or set the quantity actually used.",
+                parts="; ".join(
+                    self.env._(
+                        "%(repair)s: %(part)s, %(used)s of %(needed)s %(uom)s available in %(location)s",
+                        repair=repair.name, part=move.product_id.display_name, used=move.quantity,
+                        needed=move.product_uom_qty, uom=move.product_uom.name,
+                        location=move.location_id.display_name,
+                    )
+                    for repair, move in short
+                ),
+            ))
 
     def _update_sale_order_line_price(self):
         super()._update_sale_order_line_price()

@@ -566,13 +566,15 @@ class ServiceRma(models.Model):
         self.ensure_one()
         warehouse = self._get_warehouse()
         location = warehouse._get_rma_location()
+        # The unit waits in the repair location; the parts come from where
+        # Odoo's repair takes them (its operation type's source location,
+        # normally the warehouse's stock), so ``location_id`` is left to it.
         return {
             "product_id": self.product_id.id,
             "lot_id": self.lot_id.id,
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
             "picking_type_id": warehouse.repair_type_id.id,
-            "location_id": location.id,
             "product_location_src_id": location.id,
             "product_location_dest_id": location.id,
             "under_warranty": self.covered,

@@ -45,6 +45,7 @@ class ServiceRma(models.Model):
             ("none", "Nothing to bill"),
             ("pending", "Repair not finished"),
             ("to_bill", "To bill"),
+            ("zero", "To check: total 0"),
             ("billed", "Billed"),
         ],
         compute="_compute_billing_state",
@@ -68,7 +69,9 @@ class ServiceRma(models.Model):
             ).move_id.filtered(lambda move: move.move_type == "out_invoice")
             rma.bill_id = moves.sorted("id")[-1:]
 
-    @api.depends("coverage", "repair_id.state", "sale_order_id.state", "bill_id")
+    @api.depends(
+        "coverage", "repair_id.state", "sale_order_id.state", "sale_order_id.amount_untaxed", "bill_id"
+    )
     def _compute_billing_state(self):
         for rma in self:
             if rma.bill_id:
@@ -76,7 +79,11 @@ class ServiceRma(models.Model):
             elif rma.coverage != "repair_at_cost" or not rma.repair_id or rma.repair_id.state == "cancel":
                 rma.billing_state = "none"
             elif rma.repair_id.state == "done" and rma.sale_order_id.state == "sale":
-                rma.billing_state = "to_bill"
+                # A post-warranty repair that costs nothing is a mistake more
+                # often than a gift (a part not recorded, no labour hours):
+                # finance sees it flagged instead of sending a 0.00 invoice.
+                zero = rma.sale_order_id.currency_id.is_zero(rma.sale_order_id.amount_untaxed)
+                rma.billing_state = "zero" if zero else "to_bill"
             else:
                 rma.billing_state = "pending"
 
@@ -199,6 +206,11 @@ class ServiceRma(models.Model):
             return self.env._("covered by the warranty: its repair is free")
         if self.coverage != "repair_at_cost":
             return self.env._("the verdict is not a repair at cost")
+        if self.billing_state == "zero":
+            return self.env._(
+                "its at-cost total is 0: check the parts and labour hours recorded on %(repair)s",
+                repair=self.repair_id.display_name,
+            )
         if self.billing_state != "to_bill":
             return self.env._("its repair is not finished or has no confirmed at-cost quotation")
         return False

@@ -1,1 +1,10 @@
-from . import test_billing, test_concurrency, test_lifecycle, test_scan, test_tour
+from . import (
+    test_access_matrix,
+    test_billing,
+    test_concurrency,
+    test_findings,
+    test_lifecycle,
+    test_rpc_access,
+    test_scan,
+    test_tour,
+)

@@ -44,6 +44,9 @@ class TestAccessMatrix(BillingCase):
             "other_company": cls.other_user,
         }
         cls.warranty.notes = "<p>Customer asked for a discount last year</p>"
+        # Serials received in this company (the fixture's are shared between
+        # companies, which another company's users may read as Odoo says).
+        (cls.lot | cls.lot2).company_id = cls.company
         # An RMA of the unit (out of warranty: a repair at cost), received.
         Rma = cls.env["service.rma"]
         cls.rma = Rma.browse(Rma.with_user(cls.repair_user).scan("RMA-0001")["rma_id"])

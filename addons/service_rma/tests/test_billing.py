@@ -48,7 +48,8 @@ class BillingCase(RmaCase):
             }
         )
         cls.rma_location = cls.warehouse._get_rma_location()
-        cls.env["stock.quant"]._update_available_quantity(cls.part_valued, cls.rma_location, 500)
+        # Parts are kept where Odoo's repair takes them: the warehouse's stock.
+        cls.env["stock.quant"]._update_available_quantity(cls.part_valued, cls.stock_location, 500)
         cls.finance_user = new_test_user(
             cls.env, login="rma_finance", groups="account.group_account_invoice", name="Fiona Finance"
         )

@@ -62,6 +62,7 @@ class ServiceWarrantyPolicy(models.Model):
         precompute=True,
         readonly=False,
         required=True,
+        copy=False,
         tracking=True,
         help="What the refund and exchange windows count from. Delivery: the day the customer "
         "received the unit. Warranty start: for installed systems, the installation handover "
