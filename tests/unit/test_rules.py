@@ -120,3 +120,27 @@ def test_states_without_coverage(rules, terms, state, remedy, reason):
 )
 def test_mask_serial(rules, serial, masked):
     assert rules.mask_serial(serial) == masked
+
+
+def test_windows_count_from_the_warranty_start_for_installed_systems(rules):
+    """'7 days from sale or from installation handover': a system delivered on
+    1 October and handed over on 10 November is refundable until 17 November."""
+    installed = rules.Terms(start_on="installation", install_grace_days=60, refund_days=7, exchange_days=30,
+                            windows_from="start")
+    facts = rules.Facts(date_delivery=date(2026, 10, 1), date_install=date(2026, 11, 10))
+    period = rules.warranty_period(installed, facts)
+    assert (period.refund_until, period.exchange_until) == (date(2026, 11, 17), date(2026, 12, 10))
+    delivered = rules.Terms(**{**installed.__dict__, "windows_from": "delivery"})
+    from_delivery = rules.warranty_period(delivered, facts)
+    assert (from_delivery.refund_until, from_delivery.exchange_until) == (
+        date(2026, 10, 8), date(2026, 10, 31)
+    )
+
+
+@pytest.mark.parametrize(
+    ("remedy", "covered"),
+    [("refund", True), ("exchange", True), ("repair", True), ("repair_at_cost", False),
+     ("repair_paid", False), ("rejected", False), ("none", False), (False, False)],
+)
+def test_which_remedies_are_free(rules, remedy, covered):
+    assert rules.remedy_is_covered(remedy) is covered

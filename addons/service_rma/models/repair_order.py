@@ -101,8 +101,9 @@ class RepairOrder(models.Model):
             ))
 
     def _update_sale_order_line_price(self):
-        super()._update_sale_order_line_price()
+        res = super()._update_sale_order_line_price()
         self.filtered("rma_id")._service_price_quotation()
+        return res
 
     # -- at-cost quotation -------------------------------------------------
 

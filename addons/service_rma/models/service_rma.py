@@ -300,7 +300,6 @@ class ServiceRma(models.Model):
             rma.customer_status = rma._customer_status_text()
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for rma in self:
             rma.access_url = f"/my/rmas/{rma.id}"
 

@@ -32,7 +32,6 @@ class ServiceRma(models.Model):
     bill_line_ids = fields.One2many("account.move.line", "service_rma_id", string="Bill lines", readonly=True)
     bill_id = fields.Many2one(
         "account.move",
-        string="Bill",
         compute="_compute_bill_id",
         store=True,
         compute_sudo=True,

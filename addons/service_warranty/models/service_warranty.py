@@ -238,7 +238,6 @@ class ServiceWarranty(models.Model):
             warranty.repair_count = len(warranty.repair_ids)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for warranty in self:
             warranty.access_url = f"/my/warranties/{warranty.id}"
 
@@ -608,6 +607,11 @@ class ServiceWarranty(models.Model):
         with deciding():
             due.write({"reminder_done": True})
         return {"expired": len(ended), "reminded": len(due)}
+
+    def _get_report_base_filename(self):
+        """The card's file name in the portal's download, from the certificate number."""
+        self.ensure_one()
+        return self.env._("Warranty card %(name)s", name=self.name)
 
 
 class ServiceWarrantyExtension(models.Model):

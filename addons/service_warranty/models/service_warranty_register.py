@@ -108,47 +108,48 @@ class ServiceWarranty(models.Model):
     @api.private
     def _register_check_row(self, row, lookup, seen):
         """("error", [(column, reason)]), ("skip", reason) or ("ok", vals)."""
-        _ = self.env._
         missing = [col for col in REQUIRED if not str(row.get(col) or "").strip()]
         if missing:
-            return "error", [(col, _("%(column)s is required.", column=col)) for col in missing]
+            return "error", [(col, self.env._("%(column)s is required.", column=col)) for col in missing]
         too_long = self._register_too_long(row)
         if too_long:
             return "error", too_long
         product = lookup["products"].get(row["product"])
         if not product:
-            return "error", [("product", _("No product with internal reference or barcode %(code)s.",
+            return "error", [("product", self.env._("No product with internal reference or barcode %(code)s.",
                                            code=row["product"]))]
         if product.tracking != "serial":
-            return "error", [("product", _("%(product)s is not tracked by serial number.",
+            return "error", [("product", self.env._("%(product)s is not tracked by serial number.",
                                            product=product.display_name))]
         partner = lookup["customers"].get(row["customer"])
         if not partner:
             reason = (
-                _("Several customers match %(value)s: use their reference.", value=row["customer"])
+                self.env._("Several customers match %(value)s: use their reference.", value=row["customer"])
                 if partner is False
-                else _("No customer with reference, email or name %(value)s.", value=row["customer"])
+                else self.env._("No customer with reference, email or name %(value)s.", value=row["customer"])
             )
             return "error", [("customer", reason)]
         dates, wrong = self._register_dates(row)
         if wrong:
             return "error", wrong
         if dates["date_install"] and dates["date_install"] < dates["date_sale"]:
-            return "error", [("date_install", _("The installation date is before the sale date."))]
+            return "error", [("date_install", self.env._("The installation date is before the sale date."))]
         policy = (
             lookup["policies"].get(row["policy"]) if row.get("policy")
             else product._get_warranty_policy().get(product)
         )
         if not policy:
             reason = (
-                _("No warranty policy named %(name)s.", name=row["policy"]) if row.get("policy")
-                else _("%(product)s has no warranty policy: name one in the policy column.",
+                self.env._("No warranty policy named %(name)s.", name=row["policy"]) if row.get("policy")
+                else self.env._("%(product)s has no warranty policy: name one in the policy column.",
                        product=product.display_name)
             )
             return "error", [("policy", reason)]
         key = (row["serial"].strip(), product)
         if key in seen:
-            return "error", [("serial", _("Serial %(serial)s appears twice in this file.", serial=key[0]))]
+            return "error", [
+                ("serial", self.env._("Serial %(serial)s appears twice in this file.", serial=key[0]))
+            ]
         seen.add(key)
         lot = lookup["lots"].get(key)
         foreign = self._register_foreign(partner, product, lot, policy, key[0])
@@ -157,9 +158,11 @@ class ServiceWarranty(models.Model):
         existing = lookup["live"].get(lot)
         if existing:
             if existing.partner_id.commercial_partner_id == partner.commercial_partner_id:
-                return "skip", _("already registered as %(name)s", name=existing.name)
-            return "error", [("serial", _("Serial %(serial)s is registered to another customer (%(name)s).",
-                                          serial=key[0], name=existing.name))]
+                return "skip", self.env._("already registered as %(name)s", name=existing.name)
+            return "error", [("serial", self.env._(
+                "Serial %(serial)s is registered to another customer (%(name)s).",
+                serial=key[0], name=existing.name,
+            ))]
         return "ok", {
             "serial": key[0],
             "product": product,

@@ -351,7 +351,6 @@ class StockLot(models.Model):
         (``self.env.lang``), dates in that language's format. Unknown codes
         render as nothing rather than fail: a verdict stored by a later
         version stays readable."""
-        _ = self.env._
         params = params or {}
 
         def day():
@@ -361,21 +360,21 @@ class StockLot(models.Model):
             exclusions = self.env["service.warranty.exclusion"].with_context(active_test=False).search(
                 [("code", "in", list(params.get("exclusions") or ()))]
             )
-            return _("Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name")))
+            return self.env._("Not covered: %(exclusions)s.", exclusions=", ".join(exclusions.mapped("name")))
 
         name = params.get("name", "")
         texts = {
-            "no_certificate": lambda: _("No warranty certificate exists for serial %(serial)s.",
+            "no_certificate": lambda: self.env._("No warranty certificate exists for serial %(serial)s.",
                                         serial=params.get("serial", "")),
-            "void": lambda: _("Certificate %(name)s is void.", name=name),
-            "replaced": lambda: _("Certificate %(name)s was replaced by another unit.", name=name),
-            "draft": lambda: _("Certificate %(name)s is still a draft.", name=name),
+            "void": lambda: self.env._("Certificate %(name)s is void.", name=name),
+            "replaced": lambda: self.env._("Certificate %(name)s was replaced by another unit.", name=name),
+            "draft": lambda: self.env._("Certificate %(name)s is still a draft.", name=name),
             "excluded": excluded,
-            "not_started": lambda: _("The warranty of %(name)s has no start date yet.", name=name),
-            "expired": lambda: _("The warranty ended on %(date)s.", date=day()),
-            "refund_window": lambda: _("Within the refund window (until %(date)s).", date=day()),
-            "exchange_window": lambda: _("Within the exchange window (until %(date)s).", date=day()),
-            "in_warranty": lambda: _("Under warranty until %(date)s.", date=day()),
+            "not_started": lambda: self.env._("The warranty of %(name)s has no start date yet.", name=name),
+            "expired": lambda: self.env._("The warranty ended on %(date)s.", date=day()),
+            "refund_window": lambda: self.env._("Within the refund window (until %(date)s).", date=day()),
+            "exchange_window": lambda: self.env._("Within the exchange window (until %(date)s).", date=day()),
+            "in_warranty": lambda: self.env._("Under warranty until %(date)s.", date=day()),
         }
         text = texts.get(code)
         return text() if text else ""
