@@ -1,1 +1,1 @@
-from . import device, portal
+from . import device, portal, report

@@ -4,6 +4,7 @@ from . import (
     test_dates,
     test_issuance,
     test_public_page,
+    test_report_access,
     test_reports,
     test_service_api,
     test_tour,
