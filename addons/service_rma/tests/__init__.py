@@ -4,6 +4,7 @@ from . import (
     test_concurrency,
     test_findings,
     test_lifecycle,
+    test_portal_access,
     test_rpc_access,
     test_scan,
     test_tour,
