@@ -239,8 +239,9 @@ def _seconds(value: str) -> float:
         seconds = float(value)
     except ValueError:
         seconds = math.nan
-    if not (seconds > 0 and math.isfinite(seconds)):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {echo(value)!r}")
+    # 0 is meaningful: retry the server at every scan while offline.
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {echo(value)!r}")
     return seconds
 
 
@@ -336,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="offline journal (default in ~/.local/state/aftersales)")
     scan.add_argument("--replay", action="store_true", help="send the queued scans and exit")
     scan.add_argument("--retry-every", type=_seconds, default=10.0, metavar="SECONDS",
-                      help="while offline, how often a new scan retries the server (default 10)")
+                      help="while offline, how often a new scan retries the server "
+                      "(default 10; 0: at every scan)")
     scan.set_defaults(handler=cmd_scan)
 
     bill = command(
