@@ -33,16 +33,21 @@ class ServiceLoaner(models.Model):
          ("cancel", "Cancelled")],
         default="draft", required=True, tracking=True, copy=False, index=True,
     )
-    date_out = fields.Date(readonly=True, copy=False)
+    date_out = fields.Date(readonly=True, copy=False, string="Lent on")
     date_due = fields.Date(
         required=True, default=lambda self: fields.Date.context_today(self) + timedelta(days=14),
         tracking=True,
+        string="Due back",
     )
-    date_returned = fields.Date(readonly=True, copy=False)
-    picking_out_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
-    picking_back_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
-    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
-    overdue_warned = fields.Boolean(readonly=True, copy=False)
+    date_returned = fields.Date(readonly=True, copy=False, string="Returned on")
+    picking_out_id = fields.Many2one(
+        "stock.picking", readonly=True, copy=False, check_company=True, string="Delivery to the customer",
+    )
+    picking_back_id = fields.Many2one(
+        "stock.picking", readonly=True, copy=False, check_company=True, string="Return from the customer",
+    )
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue")
+    overdue_warned = fields.Boolean(readonly=True, copy=False, string="Overdue warning sent")
 
     # A pool unit is lent at most once at a time, whoever asks at the same moment.
     _lot_open_unique = models.UniqueIndex(

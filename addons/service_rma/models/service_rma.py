@@ -96,7 +96,9 @@ class ServiceRma(models.Model):
         required=True,
         tracking=True,
     )
-    priority_rank = fields.Integer(compute="_compute_priority_rank", store=True, precompute=True)
+    priority_rank = fields.Integer(
+        compute="_compute_priority_rank", store=True, precompute=True, string="Priority rank",
+    )
     date_intake = fields.Datetime(
         string="Intake", required=True, default=fields.Datetime.now, readonly=True, copy=False
     )
@@ -110,57 +112,74 @@ class ServiceRma(models.Model):
         compute="_compute_verdict",
         store=True,
         precompute=True,
+        string="Remedy under the policy",
     )
-    verdict_covered = fields.Boolean(compute="_compute_verdict", store=True, precompute=True)
-    verdict_reason_code = fields.Char(compute="_compute_verdict", store=True, precompute=True)
-    verdict_reason_params = fields.Json(compute="_compute_verdict", store=True, precompute=True)
+    verdict_covered = fields.Boolean(
+        compute="_compute_verdict", store=True, precompute=True, string="Covered under the policy",
+    )
+    verdict_reason_code = fields.Char(
+        compute="_compute_verdict", store=True, precompute=True, string="Reason code",
+    )
+    verdict_reason_params = fields.Json(
+        compute="_compute_verdict", store=True, precompute=True, string="Reason parameters",
+    )
     verdict_reason = fields.Char(
         string="Reason", compute="_compute_verdict_reason",
         help="The verdict's reason, in the reader's language.",
     )
-    coverage_override = fields.Selection(COVERAGE, readonly=True, copy=False, tracking=True)
-    override_reason = fields.Text(readonly=True, copy=False, groups=USER_GROUP)
+    coverage_override = fields.Selection(
+        COVERAGE, readonly=True, copy=False, tracking=True, string="Verdict override",
+    )
+    override_reason = fields.Text(readonly=True, copy=False, groups=USER_GROUP, string="Override reason")
     coverage = fields.Selection(
         COVERAGE, compute="_compute_coverage", store=True, precompute=True, tracking=True, string="Verdict"
     )
     covered = fields.Boolean(compute="_compute_coverage", store=True, precompute=True)
     response_deadline = fields.Datetime(
         compute="_compute_deadlines", store=True, precompute=True, index="btree_not_null"
-    )
+    , string="Respond by")
     resolution_deadline = fields.Datetime(
         compute="_compute_deadlines", store=True, precompute=True, index="btree_not_null"
-    )
-    date_responded = fields.Datetime(readonly=True, copy=False)
-    date_resolved = fields.Datetime(readonly=True, copy=False)
-    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
-    sla_warned = fields.Boolean(readonly=True, copy=False, groups=USER_GROUP)
-    date_received = fields.Datetime(readonly=True, copy=False)
-    date_returned = fields.Datetime(readonly=True, copy=False)
+    , string="Resolve by")
+    date_responded = fields.Datetime(readonly=True, copy=False, string="Responded on")
+    date_resolved = fields.Datetime(readonly=True, copy=False, string="Resolved on")
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue")
+    sla_warned = fields.Boolean(readonly=True, copy=False, groups=USER_GROUP, string="SLA warning sent")
+    date_received = fields.Datetime(readonly=True, copy=False, string="Received on")
+    date_returned = fields.Datetime(readonly=True, copy=False, string="Returned on")
     expected_repair_hours = fields.Float(
         help="The repair shop's estimate; above the policy's threshold the customer gets a loaner."
+    , string="Expected repair (hours)")
+    loaner_suggested = fields.Boolean(compute="_compute_loaner_suggested", string="Loaner suggested")
+    receipt_picking_id = fields.Many2one(
+        "stock.picking", readonly=True, copy=False, check_company=True, string="Receipt",
     )
-    loaner_suggested = fields.Boolean(compute="_compute_loaner_suggested")
-    receipt_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
-    return_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
+    return_picking_id = fields.Many2one(
+        "stock.picking", readonly=True, copy=False, check_company=True, string="Return transfer",
+    )
     repair_id = fields.Many2one("repair.order", readonly=True, copy=False, check_company=True)
     replacement_lot_id = fields.Many2one(
         "stock.lot", string="Replacement unit", readonly=True, copy=False, check_company=True
     )
-    exchange_picking_id = fields.Many2one("stock.picking", readonly=True, copy=False, check_company=True)
-    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
+    exchange_picking_id = fields.Many2one(
+        "stock.picking", readonly=True, copy=False, check_company=True, string="Replacement delivery",
+    )
+    credit_note_id = fields.Many2one(
+        "account.move", readonly=True, copy=False, check_company=True, string="Credit note",
+    )
     loaner_ids = fields.One2many("service.loaner", "rma_id", string="Loans")
-    loaner_out = fields.Boolean(compute="_compute_loaner_out")
-    customer_status = fields.Char(compute="_compute_customer_status")
-    can_receive = fields.Boolean(compute="_compute_can")
-    can_diagnose = fields.Boolean(compute="_compute_can")
-    can_start_repair = fields.Boolean(compute="_compute_can")
-    can_exchange = fields.Boolean(compute="_compute_can")
-    can_refund = fields.Boolean(compute="_compute_can")
-    can_reject = fields.Boolean(compute="_compute_can")
-    can_return = fields.Boolean(compute="_compute_can")
-    can_cancel = fields.Boolean(compute="_compute_can")
-    can_lend_loaner = fields.Boolean(compute="_compute_can")
-    can_override = fields.Boolean(compute="_compute_can")
+    loaner_out = fields.Boolean(compute="_compute_loaner_out", string="Loaner with the customer")
+    customer_status = fields.Char(compute="_compute_customer_status", string="Status for the customer")
+    can_receive = fields.Boolean(compute="_compute_can", string="Can receive")
+    can_diagnose = fields.Boolean(compute="_compute_can", string="Can diagnose")
+    can_start_repair = fields.Boolean(compute="_compute_can", string="Can start a repair")
+    can_exchange = fields.Boolean(compute="_compute_can", string="Can exchange")
+    can_refund = fields.Boolean(compute="_compute_can", string="Can refund")
+    can_reject = fields.Boolean(compute="_compute_can", string="Can return unrepaired")
+    can_return = fields.Boolean(compute="_compute_can", string="Can return")
+    can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
+    can_lend_loaner = fields.Boolean(compute="_compute_can", string="Can lend a loaner")
+    can_override = fields.Boolean(compute="_compute_can", string="Can override the verdict")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "An RMA number must be unique per company."

@@ -51,6 +51,7 @@ class ServiceRma(models.Model):
         store=True,
         index=True,
         compute_sudo=True,
+        string="Billing",
     )
 
     @api.depends("sale_order_id.order_line.price_subtotal", "sale_order_id.currency_id", "company_id")

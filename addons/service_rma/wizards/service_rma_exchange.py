@@ -5,7 +5,7 @@ class ServiceRmaExchange(models.TransientModel):
     _name = "service.rma.exchange"
     _description = "Exchange a returned unit"
 
-    rma_id = fields.Many2one("service.rma", required=True)
+    rma_id = fields.Many2one("service.rma", required=True, string="RMA")
     product_id = fields.Many2one(related="rma_id.product_id")
     lot_id = fields.Many2one(
         "stock.lot", string="Replacement unit", required=True,

@@ -7,7 +7,7 @@ class ServiceRmaOverride(models.TransientModel):
     _name = "service.rma.override"
     _description = "Override an RMA verdict"
 
-    rma_id = fields.Many2one("service.rma", required=True)
+    rma_id = fields.Many2one("service.rma", required=True, string="RMA")
     current = fields.Selection(related="rma_id.coverage", string="Current verdict")
     coverage = fields.Selection(COVERAGE, string="New verdict", required=True)
     reason = fields.Text(required=True)

@@ -17,7 +17,7 @@ class ServiceRmaScan(models.TransientModel):
     open_rma_id = fields.Many2one("service.rma", compute="_compute_preview", string="Open RMA")
     verdict = fields.Char(compute="_compute_preview")
     covered = fields.Boolean(compute="_compute_preview")
-    not_found = fields.Boolean(compute="_compute_preview")
+    not_found = fields.Boolean(compute="_compute_preview", string="Not found")
 
     @api.depends("code")
     def _compute_preview(self):

@@ -122,36 +122,37 @@ class ServiceWarranty(models.Model):
     extension_ids = fields.One2many(
         "service.warranty.extension", "warranty_id", string="Extensions"
     )
-    extension_days = fields.Integer(compute="_compute_extension_days", store=True)
+    extension_days = fields.Integer(compute="_compute_extension_days", store=True, string="Extension (days)")
     date_start = fields.Date(
         string="Warranty start", compute="_compute_period", store=True, index=True
     )
     date_end = fields.Date(
         string="Warranty end", compute="_compute_period", store=True, index=True
     )
-    refund_until = fields.Date(compute="_compute_period", store=True)
-    exchange_until = fields.Date(compute="_compute_period", store=True)
+    refund_until = fields.Date(compute="_compute_period", store=True, string="Refund until")
+    exchange_until = fields.Date(compute="_compute_period", store=True, string="Exchange until")
     reminder_date = fields.Date(
         compute="_compute_period",
         store=True,
         index="btree_not_null",
         groups=USER_GROUP,
         help="When the reminder activity before the end is due to be scheduled.",
+        string="Reminder on",
     )
-    reminder_done = fields.Boolean(copy=False, readonly=True, groups=USER_GROUP)
-    void_reason = fields.Text(readonly=True, copy=False)
+    reminder_done = fields.Boolean(copy=False, readonly=True, groups=USER_GROUP, string="Reminder sent")
+    void_reason = fields.Text(readonly=True, copy=False, string="Void reason")
     replaced_by_id = fields.Many2one(
         "service.warranty", string="Replaced by", readonly=True, copy=False, check_company=True
     )
     repair_ids = fields.One2many(
         related="lot_id.service_repair_ids", string="Repair history"
     )
-    repair_count = fields.Integer(compute="_compute_repair_count")
+    repair_count = fields.Integer(compute="_compute_repair_count", string="Repairs")
     notes = fields.Html(string="Internal notes", groups=USER_GROUP)
-    can_activate = fields.Boolean(compute="_compute_can")
-    can_record_installation = fields.Boolean(compute="_compute_can")
-    can_amend = fields.Boolean(compute="_compute_can")
-    can_void = fields.Boolean(compute="_compute_can")
+    can_activate = fields.Boolean(compute="_compute_can", string="Can activate")
+    can_record_installation = fields.Boolean(compute="_compute_can", string="Can record the installation")
+    can_amend = fields.Boolean(compute="_compute_can", string="Can correct or transfer")
+    can_void = fields.Boolean(compute="_compute_can", string="Can void")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A certificate number must be unique per company."
@@ -625,7 +626,7 @@ class ServiceWarrantyExtension(models.Model):
 
     warranty_id = fields.Many2one(
         "service.warranty", required=True, ondelete="cascade", index=True
-    )
+    , string="Certificate")
     company_id = fields.Many2one(related="warranty_id.company_id", store=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     days = fields.Integer(required=True)

@@ -26,13 +26,14 @@ class StockLot(models.Model):
         groups="service_warranty.group_aftersales_user",
         help="Unguessable code printed as a QR label on the unit; it opens the unit's public "
         "service page. Generated once, never reused.",
+        string="Service token",
     )
     service_url = fields.Char(
         string="Service page", compute="_compute_service_url",
         groups="service_warranty.group_aftersales_user",
     )
     warranty_ids = fields.One2many("service.warranty", "lot_id", string="Certificates")
-    warranty_count = fields.Integer(compute="_compute_warranty_count")
+    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificates")
     warranty_id = fields.Many2one(
         "service.warranty",
         string="Current certificate",
