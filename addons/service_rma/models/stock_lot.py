@@ -9,7 +9,7 @@ class StockLot(models.Model):
         help="Part of the pool of units lent to customers while theirs is in service.",
     )
     rma_ids = fields.One2many("service.rma", "lot_id", string="RMAs")
-    rma_count = fields.Integer(compute="_compute_rma_count", string="RMAs")
+    rma_count = fields.Integer(compute="_compute_rma_count", string="RMA count")
 
     def _compute_rma_count(self):
         counts = dict(self.env["service.rma"]._read_group(

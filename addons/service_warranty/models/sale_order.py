@@ -10,7 +10,7 @@ class SaleOrderLine(models.Model):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificates")
+    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificate count")
 
     def _compute_warranty_count(self):
         counts = dict(

@@ -119,7 +119,7 @@ class ServiceWarrantyPolicy(models.Model):
     terms_text = fields.Html(
         string="Terms printed on the card", translate=True, sanitize_overridable=True
     )
-    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificates")
+    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificate count")
 
     _warranty_months_positive = models.Constraint(
         "CHECK (warranty_months >= 0 AND manufacturer_months >= 0)",

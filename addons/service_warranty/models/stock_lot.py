@@ -33,7 +33,7 @@ class StockLot(models.Model):
         groups="service_warranty.group_aftersales_user",
     )
     warranty_ids = fields.One2many("service.warranty", "lot_id", string="Certificates")
-    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificates")
+    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificate count")
     warranty_id = fields.Many2one(
         "service.warranty",
         string="Current certificate",

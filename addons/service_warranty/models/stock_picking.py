@@ -9,7 +9,7 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     warranty_ids = fields.One2many("service.warranty", "picking_id", string="Certificates")
-    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificates")
+    warranty_count = fields.Integer(compute="_compute_warranty_count", string="Certificate count")
 
     def _compute_warranty_count(self):
         counts = dict(
