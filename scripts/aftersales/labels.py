@@ -9,10 +9,12 @@ left; the functions computing it are pure so the tests can check them.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -34,7 +36,13 @@ QUIET_MODULES = 4  # the quiet zone the QR standard asks for, inside the QR box
 # Choosing the best of the 8 mask patterns costs qrcode ~7 ms per code, four
 # fifths of the work per label; any mask is valid and decodes alike, so take one.
 MASK_PATTERN = 2
-CJK_FONT = "STSong-Light"  # built into every PDF reader: nothing to embed
+# Adobe's CID fonts: referenced, not embedded, so a Chinese label costs no more
+# than a Latin one; the PDF reader supplies the glyphs from its own CJK font.
+SIMPLIFIED_FONT = "STSong-Light"  # Adobe-GB1: every CJK Unified Ideograph, Traditional ones too
+TRADITIONAL_FONT = "MSung-Light"  # Adobe-CNS1: Big5's characters, without most Simplified-only ones
+TRADITIONAL_LOCALE = re.compile(r"zh[_-](tw|hk|mo|hant)(?![a-z])", re.IGNORECASE)
+SIMPLIFIED_LOCALE = re.compile(r"zh[_-](cn|sg|my|hans)(?![a-z])", re.IGNORECASE)
+IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 class Box(NamedTuple):
@@ -137,18 +145,65 @@ def qr_rects(matrix: Sequence[Sequence[bool]], box: Box) -> list[Box]:
 # -- text ----------------------------------------------------------------------------
 
 
+def chinese_preference(env: Mapping[str, str] = os.environ) -> str | None:
+    """"traditional" or "simplified" when the user's locale is a Chinese one
+    (LC_ALL, else LC_MESSAGES, else LANG, the order POSIX reads them in):
+    zh_TW, zh_HK, zh_MO, zh-Hant or zh_CN, zh_SG, zh_MY, zh-Hans; None otherwise."""
+    locale = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG") or ""
+    if TRADITIONAL_LOCALE.match(locale):
+        return "traditional"
+    if SIMPLIFIED_LOCALE.match(locale):
+        return "simplified"
+    return None
+
+
+@lru_cache(maxsize=4096)  # a batch repeats a few product names a thousand times
+def chinese_font(text: str, preference: str | None = None) -> str:
+    """The CID font for text Helvetica cannot draw: Traditional or Simplified Chinese.
+
+    MSung-Light (Traditional) only when every character is one Big5 encodes,
+    all of which Adobe-CNS1 has: it lacks most Simplified-only characters
+    (络, 摄, 压...), which would print as nothing. Within that, the user's
+    Chinese locale decides (``preference``, from :func:`chinese_preference`);
+    without one, a Traditional-only character (one GB2312, the Simplified set,
+    lacks: 網, 攝, 機) makes it Traditional. Everything else, Simplified or
+    mixed text, characters of neither set and non-Chinese scripts (Greek,
+    Cyrillic, Polish) as before, gets STSong-Light: Adobe-GB1 maps every CJK
+    Unified Ideograph, so nothing goes missing, in Simplified glyph shapes.
+    """
+    try:
+        text.encode("big5")
+    except UnicodeEncodeError:
+        return _cid_font(SIMPLIFIED_FONT)
+    ideographs = IDEOGRAPH.findall(text)
+    if not ideographs or preference == "simplified":
+        return _cid_font(SIMPLIFIED_FONT)
+    if preference == "traditional" or not all(_in_gb2312(char) for char in ideographs):
+        return _cid_font(TRADITIONAL_FONT)
+    return _cid_font(SIMPLIFIED_FONT)
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @cache
-def _cjk_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
+def _cid_font(name: str) -> str:
+    pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return name
 
 
-def font_for(text: str, bold: bool = False) -> str:
-    """Helvetica when the text is Latin; a CJK font PDF readers carry otherwise."""
+def font_for(text: str, bold: bool = False, preference: str | None = None) -> str:
+    """Helvetica when the text is Latin, exactly as before; a Chinese CID font
+    otherwise (:func:`chinese_font`, ``preference`` its locale's choice)."""
     try:
         text.encode("cp1252")
     except UnicodeEncodeError:
-        return _cjk_font()
+        return chinese_font(text, preference)
     return "Helvetica-Bold" if bold else "Helvetica"
 
 
@@ -203,24 +258,24 @@ def _draw_qr(canvas: Canvas, matrix: Sequence[Sequence[bool]], box: Box) -> None
     canvas.restoreState()
 
 
-def _draw_text(canvas: Canvas, label: Label, box: Box) -> None:
+def _draw_text(canvas: Canvas, label: Label, box: Box, preference: str | None = None) -> None:
     height_pt = box.height * mm
     y = box.y * mm + height_pt
-    name_font = font_for(label.product, bold=True)
+    name_font = font_for(label.product, bold=True, preference=preference)
     name_size = 9.0 if box.height > 25 else 8.0
     for line in wrap(label.product, name_font, name_size, box.width, 3 if box.height > 25 else 2):
         y -= name_size * 1.1
         canvas.setFont(name_font, name_size)
         canvas.drawString(box.x * mm, y, line)
     if label.product_code:
-        font = font_for(label.product_code)
+        font = font_for(label.product_code, preference=preference)
         size = fit_size(label.product_code, font, box.width, 7, 4)
         y -= size * 1.25
         canvas.setFont(font, size)
         canvas.drawString(box.x * mm, y, label.product_code)
     # The serial must never be cut: it shrinks instead, and sits at the bottom.
     serial = f"S/N {label.serial}"
-    font = font_for(serial, bold=True)
+    font = font_for(serial, bold=True, preference=preference)
     size = fit_size(serial, font, box.width, 9, 4)
     canvas.setFont(font, size)
     canvas.drawString(box.x * mm, box.y * mm + 1.5, serial)
@@ -228,7 +283,10 @@ def _draw_text(canvas: Canvas, label: Label, box: Box) -> None:
 
 def render_labels(labels: Sequence[Label], layout: Layout, output: str | BinaryIO, skip: int = 0) -> int:
     """Write the PDF (a file name or a binary stream); the number of pages.
-    ``skip`` leaves that many labels of the first sheet blank (a used sheet)."""
+    ``skip`` leaves that many labels of the first sheet blank (a used sheet).
+    Chinese text takes Traditional or Simplified glyphs after the user's locale
+    when it is a Chinese one, after its own characters otherwise (:func:`chinese_font`)."""
+    preference = chinese_preference()
     canvas = Canvas(output, pagesize=(layout.page_width * mm, layout.page_height * mm),
                     pageCompression=1, invariant=1)
     canvas.setTitle("Service labels")
@@ -239,7 +297,7 @@ def render_labels(labels: Sequence[Label], layout: Layout, output: str | BinaryI
             canvas.showPage()
         parts = label_parts(layout, layout.cell(position))
         _draw_qr(canvas, qr_matrix(label.url), parts.qr)
-        _draw_text(canvas, label, parts.text)
+        _draw_text(canvas, label, parts.text, preference)
     if labels:
         canvas.showPage()
     canvas.save()
