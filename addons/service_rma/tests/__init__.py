@@ -1,6 +1,7 @@
 from . import (
     test_access_matrix,
     test_billing,
+    test_chinese,
     test_concurrency,
     test_findings,
     test_lifecycle,

@@ -55,6 +55,9 @@ class TestPortalAccess(HttpCase, BillingCase):
                          "Date received", "03/02/2026", "Date returned", "03/05/2026", "Returned",
                          "At-cost quotation", "70.00"):
             self.assertIn(expected, page.text)
+        # The verdict's reason, rendered for the reader (it is stored as a code).
+        self.assertEqual(rma.verdict_reason_code, "expired")
+        self.assertIn("The warranty ended on 01/09/2024.", page.text)
 
     def test_portal_rma_page_leaves_out_internal_fields(self):
         rma = self._returned_at_cost()
