@@ -5,40 +5,49 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
 
-class RmaPortal(CustomerPortal):
+class ServiceReturnPortal(CustomerPortal):
+    """"My returns": under names of our own (routes, methods, counters, page
+    name), so it lives beside OCA's ``rma`` portal, whose CustomerPortal
+    extension uses the ``rma`` names."""
+
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "rma_count" in counters:
+        if "service_return_count" in counters:
             Rma = request.env["service.rma"]
-            values["rma_count"] = Rma.search_count(self._rma_domain()) if Rma.has_access("read") else 0
+            values["service_return_count"] = (
+                Rma.search_count(self._service_return_domain()) if Rma.has_access("read") else 0
+            )
         return values
 
-    def _rma_domain(self):
+    def _service_return_domain(self):
         return [("commercial_partner_id", "=", request.env.user.partner_id.commercial_partner_id.id)]
 
-    @http.route(["/my/rmas", "/my/rmas/page/<int:page>"], type="http", auth="user", website=True,
+    @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True,
                 readonly=True)
-    def portal_my_rmas(self, page=1, **kw):
+    def portal_my_service_returns(self, page=1, **kw):
         Rma = request.env["service.rma"]
-        domain = self._rma_domain()
-        pager = portal_pager(url="/my/rmas", total=Rma.search_count(domain), page=page,
+        domain = self._service_return_domain()
+        pager = portal_pager(url="/my/returns", total=Rma.search_count(domain), page=page,
                              step=self._items_per_page)
         rmas = Rma.search(domain, order="date_intake desc, id desc", limit=self._items_per_page,
                           offset=pager["offset"])
-        request.session["my_rmas_history"] = rmas.ids[:100]
+        request.session["my_service_returns_history"] = rmas.ids[:100]
         values = self._prepare_portal_layout_values()
         # Found with the customer's own rights; rendered with sudo for product names.
-        values.update({"rmas": rmas.sudo(), "page_name": "rma", "pager": pager, "default_url": "/my/rmas"})
+        values.update({
+            "rmas": rmas.sudo(), "page_name": "service_return", "pager": pager, "default_url": "/my/returns",
+        })
         return request.render("service_rma.portal_my_rmas", values)
 
     # Not read-only: the portal chatter gives the RMA an access token.
-    @http.route(["/my/rmas/<int:rma_id>"], type="http", auth="public", website=True)
-    def portal_my_rma(self, rma_id, access_token=None, **kw):
+    @http.route(["/my/returns/<int:rma_id>"], type="http", auth="public", website=True)
+    def portal_my_service_return(self, rma_id, access_token=None, **kw):
         try:
             rma_sudo = self._document_check_access("service.rma", rma_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._get_page_view_values(
-            rma_sudo, access_token, {"page_name": "rma", "rma": rma_sudo}, "my_rmas_history", False
+            rma_sudo, access_token, {"page_name": "service_return", "rma": rma_sudo},
+            "my_service_returns_history", False,
         )
         return request.render("service_rma.portal_my_rma", values)

@@ -320,7 +320,7 @@ class ServiceRma(models.Model):
 
     def _compute_access_url(self):
         for rma in self:
-            rma.access_url = f"/my/rmas/{rma.id}"
+            rma.access_url = f"/my/returns/{rma.id}"
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -49,7 +49,7 @@ class TestPortalAccess(HttpCase, BillingCase):
     def test_portal_rma_page_shows_the_repair_record(self):
         rma = self._returned_at_cost()
         self.authenticate("rma_portal_access", "rma_portal_access")
-        page = self.url_open(f"/my/rmas/{rma.id}")
+        page = self.url_open(f"/my/returns/{rma.id}")
         self.assertEqual(page.status_code, 200)
         for expected in ("Pump alarms at start-up", "Worn motor bearing", "Motor replaced and calibrated",
                          "Date received", "03/02/2026", "Date returned", "03/05/2026", "Returned",
@@ -62,7 +62,7 @@ class TestPortalAccess(HttpCase, BillingCase):
     def test_portal_rma_page_leaves_out_internal_fields(self):
         rma = self._returned_at_cost()
         self.authenticate("rma_portal_access", "rma_portal_access")
-        pages = [self.url_open(f"/my/rmas/{rma.id}"), self.url_open("/my/rmas"),
+        pages = [self.url_open(f"/my/returns/{rma.id}"), self.url_open("/my/returns"),
                  self.url_open(f"/my/warranties/{rma.warranty_id.id}")]
         for page in pages:
             self.assertEqual(page.status_code, 200, page.url)
@@ -79,7 +79,7 @@ class TestPortalAccess(HttpCase, BillingCase):
         rma = self._scan("RMA-0002")
         rma.fault_description = "Display flickers"
         self.authenticate("rma_portal_access", "rma_portal_access")
-        page = self.url_open(f"/my/rmas/{rma.id}")
+        page = self.url_open(f"/my/returns/{rma.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Display flickers", page.text)
         self.assertNotIn("At-cost quotation", page.text)
