@@ -8,11 +8,13 @@ reportlab locally); then `aftersales labels` alone on 10,000 serials. Prints
 seconds, labels per second and file sizes, and the ratios. Target: at least
 10x Odoo's labels per second, with a much smaller file.
 
-    python3 bench/bench_labels.py [--sizes 1000,10000] [--url URL --db DB]
+    python3 bench/bench_labels.py [--sizes 1000,10000] [--url URL --db DB] [--smoke]
 
 Without --url/--db it creates a fresh database with service_warranty (a few
 minutes) and drops it afterwards; with them it uses that server as admin/admin.
-Needs wkhtmltopdf for Odoo's side.
+Needs wkhtmltopdf for Odoo's side. --smoke (what ./tools/test's bench tier
+runs): 20 labels, to prove the benchmark still runs end to end; its ratios say
+nothing at that size and are not judged, but both sides must make a PDF.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from odoo_server import bench_server  # noqa: E402
 AFTERSALES = Path(sys.executable).parent / "aftersales"
 REPORT = "service_warranty.report_service_label"
 TARGET_RATIO = 10
+SMOKE_SIZES = "20"
 
 
 def ensure_units(rpc, prefix: str, count: int) -> list[str]:
@@ -90,12 +93,16 @@ def main() -> int:
                         help="label counts; the first is also printed by Odoo's report")
     parser.add_argument("--url", help="a running Odoo 19 with service_warranty (admin/admin)")
     parser.add_argument("--db")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"tiny run ({SMOKE_SIZES} labels): does it still work?")
     options = parser.parse_args()
+    if options.smoke:
+        options.sizes = SMOKE_SIZES
     sizes = [int(size) for size in options.sizes.split(",")]
     with bench_server(options.url, options.db) as (url, database), TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         rpc = connect(url, database)
-        ensure_catalogue(rpc)
+        ensure_catalogue(rpc, customers=1)  # ensure_units() registers every unit to BENCH-C1
         print(f"registering {max(sizes)} units...", flush=True)
         serials = ensure_units(rpc, f"BL{int(time.time())}-", max(sizes))
         # A first run creates the tokens; both sides are then timed with tokens in place.
@@ -115,9 +122,11 @@ def main() -> int:
     ours_rate = sizes[0] / rows[0][2]
     odoo_rate = sizes[0] / odoo_seconds
     speed, smaller = ours_rate / odoo_rate, odoo_bytes / rows[0][3]
-    print(f"\non {sizes[0]} labels: {speed:.1f}x Odoo's labels/s, file {smaller:.1f}x smaller; "
-          f"target >= {TARGET_RATIO}x: {'OK' if speed >= TARGET_RATIO else 'UNDER TARGET'}")
-    return 0 if speed >= TARGET_RATIO else 1
+    fast_enough = speed >= TARGET_RATIO
+    verdict = "not judged (--smoke)" if options.smoke else ("OK" if fast_enough else "UNDER TARGET")
+    print(f"\nratios: on {sizes[0]} labels: {speed:.1f}x Odoo's labels/s, file {smaller:.1f}x smaller; "
+          f"target >= {TARGET_RATIO}x: {verdict}")
+    return 0 if fast_enough or options.smoke else 1
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ then written in batches of 500), its re-run (everything already registered),
 and, in the same run, the naive baseline of one RPC call per row, so the
 ratio does not depend on the machine. Target: 500 rows/s or better.
 
-    python3 bench/bench_register.py [--rows 10000] [--customers 1] [--url URL --db DB]
+    python3 bench/bench_register.py [--rows 10000] [--customers 1] [--url URL --db DB] [--smoke]
 
 Without --url/--db it creates a fresh database with service_warranty (a few
 minutes) and drops it afterwards; with them it uses that server as admin/admin.
+--smoke (what ./tools/test's bench tier runs): 20 rows and a baseline of 20
+calls, to prove the benchmark still runs end to end; its rate says nothing at
+that size and is not judged, but every row must still be registered.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from odoo_server import bench_server  # noqa: E402
 AFTERSALES = Path(sys.executable).parent / "aftersales"
 BASELINE_ROWS = 200
 TARGET = 500
+SMOKE = {"rows": 20, "baseline_rows": 20}
 
 
 def connect(url: str, database: str) -> odoorpc.ODOO:
@@ -76,14 +80,14 @@ def run_command(url: str, database: str, *args: str) -> tuple[float, str]:
     return elapsed, done.stdout.strip().splitlines()[-1]
 
 
-def baseline(rpc: odoorpc.ODOO, prefix: str) -> float:
+def baseline(rpc: odoorpc.ODOO, prefix: str, rows: int = BASELINE_ROWS) -> float:
     """Seconds per row when each row is its own call (what batching avoids)."""
     started = time.perf_counter()
-    for i in range(BASELINE_ROWS):
+    for i in range(rows):
         rpc.execute_kw("service.warranty", "register_units", [[{
             "line": i, "serial": f"{prefix}{i:06d}", "product": "BENCH-CMP", "customer": customer_ref(1),
             "date_sale": "2026-01-10"}]])
-    return (time.perf_counter() - started) / BASELINE_ROWS
+    return (time.perf_counter() - started) / rows
 
 
 def main() -> int:
@@ -94,7 +98,13 @@ def main() -> int:
                         help="rows name this many customers in turn (a real file names many)")
     parser.add_argument("--url", help="a running Odoo 19 with service_warranty (admin/admin)")
     parser.add_argument("--db")
+    parser.add_argument("--baseline-rows", type=int, default=BASELINE_ROWS,
+                        help=f"rows of the one-call-per-row baseline (default {BASELINE_ROWS})")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny run (20 rows, 20 baseline calls): does it still work?")
     options = parser.parse_args()
+    if options.smoke:
+        vars(options).update(SMOKE)
     stamp = f"BR{int(time.time())}-"
     with bench_server(options.url, options.db) as (url, database), TemporaryDirectory() as tmp:
         rpc = connect(url, database)
@@ -108,7 +118,7 @@ def main() -> int:
         first, summary = run_command(url, database, "register", str(path))
         created = certificates(rpc, stamp)
         again, summary_again = run_command(url, database, "register", str(path))
-        per_row = baseline(rpc, f"{stamp}ONE-")
+        per_row = baseline(rpc, f"{stamp}ONE-", options.baseline_rows)
 
     rate, rate_again, naive = options.rows / first, options.rows / again, 1 / per_row
     print(f"\n{summary}\n{summary_again}\n")
@@ -116,10 +126,12 @@ def main() -> int:
     print(f"{'register (check + write)':32}{first:>10.2f}{rate:>10.0f}")
     print(f"{'re-run (all already there)':32}{again:>10.2f}{rate_again:>10.0f}")
     print(f"{'one call per row (baseline)':32}{per_row * options.rows:>10.2f}{naive:>10.0f}"
-          f"   ({per_row * 1000:.1f} ms per call, measured on {BASELINE_ROWS} rows)")
-    print(f"\ncertificates created: {created} of {options.rows}; batched is {rate / naive:.1f}x the "
-          f"baseline; target >= {TARGET} rows/s: {'OK' if rate >= TARGET else 'UNDER TARGET'}")
-    return 0 if created == options.rows and rate >= TARGET else 1
+          f"   ({per_row * 1000:.1f} ms per call, measured on {options.baseline_rows} rows)")
+    fast_enough = rate >= TARGET
+    verdict = "not judged (--smoke)" if options.smoke else ("OK" if fast_enough else "UNDER TARGET")
+    print(f"\ncertificates created: {created} of {options.rows}")
+    print(f"ratios: batched is {rate / naive:.1f}x the baseline; target >= {TARGET} rows/s: {verdict}")
+    return 0 if created == options.rows and (fast_enough or options.smoke) else 1
 
 
 if __name__ == "__main__":
