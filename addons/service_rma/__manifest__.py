@@ -1,6 +1,6 @@
 {
     "name": "Service RMA",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "summary": "Returned units: scan intake, coverage verdict, RMA lifecycle, SLA clocks, loaner units, "
                "cost-only billing of post-warranty repairs",
     "category": "Inventory/After-sales",

@@ -1,4 +1,5 @@
-from . import (
+# service_transfer_mixin before the models that inherit it.
+from . import (  # noqa: I001
     account_analytic_distribution_model,
     account_move,
     account_move_line,
@@ -6,9 +7,11 @@ from . import (
     res_company,
     res_config_settings,
     sale_order_line,
+    service_transfer_mixin,
     service_loaner,
     service_rma,
     service_rma_billing,
+    service_warranty,
     service_warranty_policy,
     stock_lot,
     stock_move,

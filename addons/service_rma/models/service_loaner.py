@@ -15,7 +15,7 @@ DECIDED_LOAN_FIELDS = ("state", "date_out", "date_returned", "picking_out_id", "
 class ServiceLoaner(models.Model):
     _name = "service.loaner"
     _description = "Loaner Unit Loan"
-    _inherit = ["mail.thread", "service.decided.mixin"]
+    _inherit = ["mail.thread", "service.decided.mixin", "service.transfer.mixin"]
     _order = "date_out desc, id desc"
     _check_company_auto = True
 
@@ -116,16 +116,29 @@ class ServiceLoaner(models.Model):
         ], order="in_date, id")
         return quants.lot_id[:1]
 
-    def _create_picking_out(self):
-        for loan in self:
-            rma = loan.rma_id
-            warehouse = rma._get_warehouse()
-            source = loan.lot_id.quant_ids.filtered(
+    # -- transfers (service.transfer.mixin) --------------------------------
+
+    def _service_transfer_spec(self, kind):
+        warehouse = self.rma_id.warehouse_id
+        customer = self.partner_id.property_stock_customer
+        if kind == "loan_out":
+            source = self.lot_id.quant_ids.filtered(
                 lambda q: q.quantity > 0 and q.location_id.usage == "internal"
             ).location_id[:1] or warehouse._get_loaner_location()
-            picking = rma._create_unit_picking(
-                warehouse.out_type_id, source, rma.partner_id.property_stock_customer, loan.lot_id
-            )
+            return warehouse.out_type_id, source, customer, self.lot_id
+        if kind == "loan_back":
+            return warehouse.in_type_id, customer, warehouse._get_loaner_location(), self.lot_id
+        return super()._service_transfer_spec(kind)
+
+    def _service_move_link(self):
+        return {"service_loan_id": self.id}
+
+    def _service_partner(self):
+        return self.partner_id
+
+    def _create_picking_out(self):
+        for loan in self:
+            picking = loan._service_create_transfer("loan_out")
             with deciding():
                 loan.picking_out_id = picking
 
@@ -141,24 +154,21 @@ class ServiceLoaner(models.Model):
         if wrong:
             raise UserError(self.env._("Only a loaner with the customer can come back."))
         for loan in self.filtered(lambda loan: not loan.picking_back_id):
-            rma = loan.rma_id
-            warehouse = rma._get_warehouse()
-            picking = rma._create_unit_picking(
-                warehouse.in_type_id, rma.partner_id.property_stock_customer,
-                warehouse._get_loaner_location(), loan.lot_id,
-            )
+            picking = loan._service_create_transfer("loan_back")
             with deciding():
                 loan.picking_back_id = picking
         return self.picking_back_id.get_formview_action() if len(self) == 1 else True
 
-    def _on_pickings_done(self, pickings):
-        today = fields.Date.context_today(self)
+    def _on_loan_out_done(self):
         with deciding():
-            self.filtered(lambda loan: loan.picking_out_id in pickings and loan.state == "draft").write(
-                {"state": "out", "date_out": today}
+            self.filtered(lambda loan: loan.state == "draft").write(
+                {"state": "out", "date_out": fields.Date.context_today(self)}
             )
-            self.filtered(lambda loan: loan.picking_back_id in pickings and loan.state == "out").write(
-                {"state": "returned", "date_returned": today}
+
+    def _on_loan_back_done(self):
+        with deciding():
+            self.filtered(lambda loan: loan.state == "out").write(
+                {"state": "returned", "date_returned": fields.Date.context_today(self)}
             )
 
     def action_cancel(self):

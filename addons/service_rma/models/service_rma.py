@@ -43,7 +43,10 @@ ACTION_VERDICTS = {"start_repair": REPAIR_COVERAGES, "exchange": ("exchange",), 
 class ServiceRma(models.Model):
     _name = "service.rma"
     _description = "Return Merchandise Authorization"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "service.decided.mixin"]
+    _inherit = [
+        "portal.mixin", "mail.thread", "mail.activity.mixin",
+        "service.decided.mixin", "service.transfer.mixin",
+    ]
     _order = "priority_rank desc, date_intake desc, id desc"
     _check_company_auto = True
 
@@ -82,6 +85,18 @@ class ServiceRma(models.Model):
     )
     warranty_id = fields.Many2one(
         "service.warranty", string="Certificate", check_company=True, index="btree_not_null"
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        compute="_compute_warehouse_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        tracking=True,
+        help="Every transfer of this RMA and its loans goes through this warehouse's operation types: "
+        "by default the warehouse that delivered the unit, else your default one. It can change until "
+        "the unit's receipt is made.",
     )
     policy_id = fields.Many2one(
         "service.warranty.policy", compute="_compute_policy_id", store=True, precompute=True
@@ -188,6 +203,15 @@ class ServiceRma(models.Model):
     _lot_open_unique = models.UniqueIndex(
         f"(lot_id) WHERE state IN ({states_sql(OPEN_STATES)})"
     )
+
+    @api.depends("warranty_id.picking_id", "company_id")
+    def _compute_warehouse_id(self):
+        for rma in self:
+            delivered_by = rma.warranty_id.sudo().picking_id.picking_type_id.warehouse_id
+            if delivered_by and delivered_by.company_id == rma.company_id:
+                rma.warehouse_id = delivered_by
+            elif not rma.warehouse_id or rma.warehouse_id.company_id != rma.company_id:
+                rma.warehouse_id = self.env.user.with_company(rma.company_id)._get_default_warehouse_id()
 
     @api.depends("warranty_id.policy_id", "product_id")
     def _compute_policy_id(self):
@@ -336,6 +360,8 @@ class ServiceRma(models.Model):
         hints = dict.fromkeys(DECIDED_FIELDS, how)
         billing = self.env._("Billing fields follow the repair's quotation and its invoice.")
         hints.update(dict.fromkeys(("bill_id", "billing_state", "sale_order_id"), billing))
+        if any(rma.state != "draft" or rma.receipt_picking_id for rma in self):
+            hints["warehouse_id"] = self.env._("The warehouse is fixed once the unit's receipt is made.")
         if any(rma.state != "draft" for rma in self):
             hints.update(dict.fromkeys(INTAKE_FIELDS, self.env._(
                 "The unit, customer and certificate are fixed once the unit is on its way in: "
@@ -547,13 +573,7 @@ class ServiceRma(models.Model):
         warehouse's repair location; validating it marks the RMA received."""
         self._check_can("receive", self.env._("Receiving"))
         for rma in self:
-            warehouse = rma._get_warehouse()
-            picking = rma._create_unit_picking(
-                warehouse.in_type_id,
-                rma.partner_id.property_stock_customer,
-                warehouse._get_rma_location(),
-                rma.lot_id,
-            )
+            picking = rma._service_create_transfer("receipt")
             with deciding():
                 rma.receipt_picking_id = picking
         return self.receipt_picking_id.get_formview_action() if len(self) == 1 else True
@@ -625,13 +645,7 @@ class ServiceRma(models.Model):
         closes the RMA."""
         self._check_can("return", self.env._("Returning"))
         for rma in self:
-            warehouse = rma._get_warehouse()
-            picking = rma._create_unit_picking(
-                warehouse.out_type_id,
-                warehouse._get_rma_location(),
-                rma.partner_id.property_stock_customer,
-                rma.lot_id,
-            )
+            picking = rma._service_create_transfer("return")
             with deciding():
                 rma.return_picking_id = picking
         return self.return_picking_id.get_formview_action() if len(self) == 1 else True
@@ -762,13 +776,10 @@ class ServiceRma(models.Model):
         )[:1]
         if not quant:
             raise UserError(self.env._("%(serial)s is not in stock.", serial=replacement.name))
-        warehouse = self._get_warehouse()
-        picking = self._create_unit_picking(
-            warehouse.out_type_id, quant.location_id, self.partner_id.property_stock_customer, replacement
-        )
         with deciding():
+            self.replacement_lot_id = replacement
+            picking = self._service_create_transfer("exchange")
             self.write({
-                "replacement_lot_id": replacement.id,
                 "exchange_picking_id": picking.id,
                 "date_responded": self.date_responded or fields.Datetime.now(),
             })
@@ -896,39 +907,30 @@ class ServiceRma(models.Model):
 
     def _get_warehouse(self):
         self.ensure_one()
-        return self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        return self.warehouse_id or self.env.user.with_company(self.company_id)._get_default_warehouse_id()
 
-    def _create_unit_picking(self, picking_type, source, destination, lot):
-        """A one-unit transfer of ``lot`` with its serial already set, ready to validate."""
-        self.ensure_one()
-        picking = self.env["stock.picking"].create({
-            "picking_type_id": picking_type.id,
-            "partner_id": self.partner_id.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "origin": self.name,
-            "company_id": self.company_id.id,
-            "move_ids": [Command.create({
-                "product_id": lot.product_id.id,
-                "product_uom_qty": 1,
-                "product_uom": lot.product_id.uom_id.id,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-            })],
-        })
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create({
-            "move_id": move.id,
-            "picking_id": picking.id,
-            "product_id": lot.product_id.id,
-            "lot_id": lot.id,
-            "quantity": 1,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-        })
-        return picking
+    # -- transfers (service.transfer.mixin) --------------------------------
+
+    def _service_transfer_spec(self, kind):
+        warehouse = self._get_warehouse()
+        customer = self.partner_id.property_stock_customer
+        if kind == "receipt":
+            return warehouse.in_type_id, customer, warehouse._get_rma_location(), self.lot_id
+        if kind == "return":
+            return warehouse.out_type_id, warehouse._get_rma_location(), customer, self.lot_id
+        if kind == "exchange":
+            replacement = self.replacement_lot_id
+            source = replacement.quant_ids.filtered(
+                lambda q: q.quantity > 0 and q.location_id.usage == "internal"
+            ).location_id[:1]
+            return warehouse.out_type_id, source, customer, replacement
+        return super()._service_transfer_spec(kind)
+
+    def _service_move_link(self):
+        return {"service_rma_id": self.id}
+
+    def _service_partner(self):
+        return self.partner_id
 
     def _customer_status_text(self):
         self.ensure_one()

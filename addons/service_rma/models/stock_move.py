@@ -1,8 +1,20 @@
-from odoo import models
+from odoo import fields, models
+
+from .service_transfer_mixin import TRANSFER_KINDS
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    # The document a service transfer serves, as ``repair_id`` does for a
+    # repair's moves: validating a transfer reads them, never a search.
+    service_rma_id = fields.Many2one(
+        "service.rma", string="RMA", index="btree_not_null", copy=False, readonly=True, check_company=True
+    )
+    service_loan_id = fields.Many2one(
+        "service.loaner", string="Loan", index="btree_not_null", copy=False, readonly=True, check_company=True
+    )
+    service_kind = fields.Selection(TRANSFER_KINDS, string="Service transfer", copy=False, readonly=True)
 
     def _create_repair_sale_order_line(self):
         # A part added to an RMA repair after its quotation was made goes on

@@ -7,19 +7,26 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     def _action_done(self):
-        """Validating an RMA's or a loan's transfer moves it on; the unit (or
-        its replacement) cannot go back while the customer still has a loaner."""
-        rmas = self.env["service.rma"].sudo()
-        returns = rmas.search([("return_picking_id", "in", self.ids), ("state", "=", "ready")])
-        exchanges = rmas.search(
-            [("exchange_picking_id", "in", self.ids), ("state", "in", WAITING_EXCHANGE)]
-        )
+        """Validating an RMA's or a loan's transfer moves it on, as its moves
+        say (``stock.move.service_kind`` and its link): no search, so any
+        other transfer is validated at Odoo's own cost. The unit (or its
+        replacement) cannot go back while the customer still has a loaner."""
+        moves = self.move_ids.filtered("service_kind")
+        if not moves:
+            return super()._action_done()
+        moves = moves.sudo()
+
+        def documents(kind, field="service_rma_id"):
+            return moves.filtered(lambda move: move.service_kind == kind)[field]
+
+        returns = documents("return").filtered(lambda rma: rma.state == "ready")
+        exchanges = documents("exchange").filtered(lambda rma: rma.state in WAITING_EXCHANGE)
         (returns | exchanges)._check_no_loaner_out()
         res = super()._action_done()
-        rmas.search([("receipt_picking_id", "in", self.ids), ("state", "=", "draft")])._on_receipt_done()
-        returns._on_return_done()
-        exchanges._on_exchange_done()
-        self.env["service.loaner"].sudo().search(
-            ["|", ("picking_out_id", "in", self.ids), ("picking_back_id", "in", self.ids)]
-        )._on_pickings_done(self)
+        moves = moves.filtered(lambda move: move.state == "done")
+        documents("receipt").filtered(lambda rma: rma.state == "draft")._on_receipt_done()
+        returns.filtered(lambda rma: rma in documents("return"))._on_return_done()
+        exchanges.filtered(lambda rma: rma in documents("exchange"))._on_exchange_done()
+        documents("loan_out", "service_loan_id")._on_loan_out_done()
+        documents("loan_back", "service_loan_id")._on_loan_back_done()
         return res

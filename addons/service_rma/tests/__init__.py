@@ -9,4 +9,5 @@ from . import (
     test_rpc_access,
     test_scan,
     test_tour,
+    test_transfers,
 )
