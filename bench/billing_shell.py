@@ -33,7 +33,9 @@ unit = env["product.product"].create(
     }
 )
 part = env["product.product"].create({"name": "Bench part", "is_storable": True, "standard_price": 12.0})
-env["stock.quant"]._update_available_quantity(part, rma_location, total)
+# Parts are taken where Odoo's repair takes them: its operation type's source.
+parts_location = warehouse.repair_type_id.default_location_src_id or warehouse.lot_stock_id
+env["stock.quant"]._update_available_quantity(part, parts_location, total)
 partners = env["res.partner"].create([{"name": f"Bench customer {n:03d}"} for n in range(customers)])
 lots = env["stock.lot"].create([{"name": f"BILL-{n:06d}", "product_id": unit.id} for n in range(total)])
 env["stock.quant"].create(
