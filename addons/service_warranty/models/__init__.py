@@ -4,6 +4,7 @@ from . import (
     sale_order,
     service_decided_mixin,
     service_warranty,
+    service_warranty_card,
     service_warranty_exclusion,
     service_warranty_policy,
     service_warranty_register,
