@@ -16,6 +16,7 @@
         "report/service_warranty_reports.xml",
         "report/service_warranty_card_templates.xml",
         "report/stock_lot_label_templates.xml",
+        "data/mail_template_data.xml",
         "views/service_warranty_policy_views.xml",
         "views/service_warranty_exclusion_views.xml",
         "views/service_warranty_views.xml",

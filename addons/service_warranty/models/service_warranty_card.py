@@ -1,24 +1,73 @@
-"""The warranty card (三包凭证): what it prints.
+"""The warranty card (三包凭证): what it prints, and sending it by e-mail.
 
 The card reads everything through the methods below, so integrators (and
 service_rma, for its RMAs) change what it says without touching the template.
-One concern, one file: kept here rather than merged into the model's file.
+One concern, one file: the certificate's and the sale order's parts of it are
+kept here rather than merged into their models' files.
 """
 
 from datetime import date
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
+from .service_warranty import USER_GROUP
+
+# States whose certificate has a card worth sending: issued, not void or replaced.
+SENDABLE_STATES = ("active", "expired")
 # Odoo's own generic categories say nothing about a brand.
 GENERIC_CATEGORIES = (
     "product.product_category_goods",
     "product.product_category_expenses",
     "product.product_category_services",
 )
+CARD_TEMPLATE = "service_warranty.mail_template_warranty_card"
 
 
 class ServiceWarranty(models.Model):
     _inherit = "service.warranty"  # pylint: disable=consider-merging-classes-inherited
+
+    can_send_card = fields.Boolean(compute="_compute_can_send_card", string="Can send the card")
+
+    @api.depends_context("uid")
+    @api.depends("state")
+    def _compute_can_send_card(self):
+        sender = self.env.su or self.env.user.has_group(USER_GROUP)
+        for warranty in self:
+            warranty.can_send_card = warranty.state in SENDABLE_STATES and sender
+
+    # -- sending -------------------------------------------------------------
+
+    def action_send_card(self):
+        """Odoo's mail composer with the card template, in the customer's
+        language and with each certificate's card attached. One certificate:
+        the e-mail is shown before it goes. Several: one e-mail per
+        certificate (each to its owner, with its own card and portal link),
+        each posted in its certificate's chatter."""
+        self._check_can("send_card", self.env._(
+            "%(names)s: only active or expired certificates have a card to send."
+        ))
+        template = self.env.ref(CARD_TEMPLATE, raise_if_not_found=False)
+        context = {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": template.id if template else False,
+            "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+            "email_notification_allow_footer": True,
+            "hide_mail_template_management_options": True,
+        }
+        if len(self) == 1:
+            context["force_email"] = True
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send warranty card"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
 
     # -- what the card prints ------------------------------------------------
 
@@ -135,3 +184,21 @@ class ServiceWarranty(models.Model):
             row["times_repaired"] = count
         return rows
 
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+
+    def action_send_warranty_cards(self):
+        """Send the card of every active or expired certificate of these
+        orders: one e-mail per certificate, through the same composer as from
+        a certificate."""
+        warranties = self.env["service.warranty"].search(
+            [("sale_order_id", "in", self.ids), ("state", "in", SENDABLE_STATES)]
+        )
+        if not warranties:
+            raise UserError(self.env._(
+                "%(orders)s has no active or expired warranty certificate to send: certificates are "
+                "issued when the serial-numbered units are delivered.",
+                orders=", ".join(self.mapped("name")),
+            ))
+        return warranties.action_send_card()
