@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from markupsafe import Markup
 from odoo import fields, models
 
 from .service_warranty import LIVE_STATES
@@ -74,14 +75,16 @@ class StockPicking(models.Model):
         warranties = Warranty.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
-        counts = defaultdict(int)
+        issued = defaultdict(list)
         for warranty in warranties:
-            counts[warranty.picking_id] += 1
-        pickings = self.browse([picking.id for picking in counts])
+            issued[warranty.picking_id].append(warranty.display_name)
+        pickings = self.browse([picking.id for picking in issued])
+        # One note per delivery, listing its certificates (number and serial).
         pickings._message_log_batch(
             bodies={
-                picking.id: self.env._(
-                    "%(count)s warranty certificate(s) issued.", count=counts[picking]
+                picking.id: Markup("%s<br/>%s") % (
+                    self.env._("%(count)s warranty certificate(s) issued.", count=len(issued[picking])),
+                    ", ".join(issued[picking]),
                 )
                 for picking in pickings
             }
