@@ -30,7 +30,11 @@ BUILD = ROOT / "build"
 VENV = ROOT / ".venv"
 ADDONS = ROOT / "addons"
 OUR_MODULES = ("service_warranty", "service_rma")
-DEBIAN_PACKAGES = {"wkhtmltopdf": "wkhtmltopdf", "chromium": "chromium"}
+DEBIAN_PACKAGES = {"wkhtmltopdf": "wkhtmltopdf", "chromium": "chromium", "fonts-noto-cjk": "fonts-noto-cjk"}
+# Fonts are not commands: fontconfig says whether one is there. The warranty
+# card names Noto Sans CJK first; without any Chinese font, wkhtmltopdf drops
+# Chinese text from the PDF without a word.
+DEBIAN_FONTS = {"fonts-noto-cjk": ":lang=zh"}
 
 
 def say(message=""):
@@ -178,23 +182,35 @@ def install_modules(command, args, modules):
         sys.exit(f"install of {modules} failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
 
 
+def _is_installed(name):
+    """A command on PATH, or for a font package a font fontconfig lists."""
+    if name not in DEBIAN_FONTS:
+        return bool(shutil.which(name))
+    if not shutil.which("fc-list"):
+        return False
+    listed = subprocess.run(
+        ["fc-list", DEBIAN_FONTS[name]], capture_output=True, text=True, check=False
+    )
+    return bool(listed.stdout.strip())
+
+
 def ensure_debian_packages(names):
     """Install what the Odoo tier needs (wkhtmltopdf for PDF reports, Chromium
-    for UI tours) from Debian's packages when missing and we may."""
-    missing = [name for name in names if not shutil.which(name)]
+    for UI tours, a Chinese font for the cards) from Debian's packages when
+    missing and we may."""
+    missing = [name for name in names if not _is_installed(name)]
     if not missing:
         return []
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return missing
     say(f"Installing {', '.join(missing)} from Debian's packages...")
+    packages = [DEBIAN_PACKAGES[m] for m in missing]
+    if any(m in DEBIAN_FONTS for m in missing) and not shutil.which("fc-list"):
+        packages.append("fontconfig")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", *[DEBIAN_PACKAGES[m] for m in missing]],
-        env=env,
-        check=False,
-    )
-    return [name for name in names if not shutil.which(name)]
+    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], env=env, check=False)
+    return [name for name in names if not _is_installed(name)]
 
 
 def ensure_venv():
@@ -341,7 +357,7 @@ def run_logged(args, log_path, timeout):
 def run_odoo(odoo):
     command, addons_dirs = odoo
     modules = our_modules()
-    missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium"])
+    missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium", "fonts-noto-cjk"])
     if not odoo_has_websocket(command):
         missing_tools.append("websocket-client")
     database = unique_database("aftersales_test")
@@ -463,7 +479,10 @@ def cmd_demo(options):
     BUILD.mkdir(exist_ok=True)
     database = options.database
     port = options.port or free_port()
-    ensure_debian_packages(["wkhtmltopdf"])
+    missing = ensure_debian_packages(["wkhtmltopdf", "fonts-noto-cjk"])
+    if "fonts-noto-cjk" in missing:
+        banner("No Chinese font (fc-list :lang=zh lists none): Chinese text will be missing from "
+               "printed cards. Install Debian's fonts-noto-cjk (as root: apt-get install fonts-noto-cjk).")
     if not options.keep and database_exists(database):
         say(f"Dropping the existing database '{database}' to start afresh (--keep reuses it instead)...")
         drop_database(database)
