@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_card_and_mail,
     test_coverage,
     test_dates,
     test_issuance,
