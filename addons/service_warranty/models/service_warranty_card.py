@@ -126,6 +126,8 @@ class ServiceWarranty(models.Model):
         """A partner as the card prints it: its postcode apart, since the
         certificate has a box for it, and the rest of the address in its
         country's format."""
+        # What Odoo's _display_address formats, minus the postcode: the
+        # country's own format (China's runs from the country down).
         address_format, args = partner._prepare_display_address(without_company=True)
         args["zip"] = ""
         lines = [
