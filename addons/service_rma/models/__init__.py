@@ -12,7 +12,6 @@ from . import (  # noqa: I001
     service_rma,
     service_rma_billing,
     service_warranty,
-    service_warranty,
     service_warranty_policy,
     stock_lot,
     stock_move,
