@@ -2,7 +2,7 @@
 """Developer commands behind ``tools/test`` and ``tools/demo``.
 
 Standard library only: it runs before the project's own environment exists.
-It never installs Odoo; it finds the one the user brought:
+It never installs Odoo; it finds the one the user brought (``tools/devlib.py``):
 
 - ``ODOO_BIN`` (path to ``odoo``/``odoo-bin``), else ``odoo`` or ``odoo-bin``
   on PATH;
@@ -16,201 +16,25 @@ import hashlib
 import json
 import os
 import re
-import shutil
+import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "build"
+import devlib
+from devlib import ADDONS, BUILD, ROOT, say
+
 VENV = ROOT / ".venv"
-ADDONS = ROOT / "addons"
-OUR_MODULES = ("service_warranty", "service_rma")
-DEBIAN_PACKAGES = {"wkhtmltopdf": "wkhtmltopdf", "chromium": "chromium", "fonts-noto-cjk": "fonts-noto-cjk"}
-# Fonts are not commands: fontconfig says whether one is there. The warranty
-# card names Noto Sans CJK first; without any Chinese font, wkhtmltopdf drops
-# Chinese text from the PDF without a word.
-DEBIAN_FONTS = {"fonts-noto-cjk": ":lang=zh"}
-
-
-def say(message=""):
-    print(message, flush=True)
+TIERS = ("lint", "fast", "odoo", "e2e")
+NEEDS_ODOO = ("odoo", "e2e")
 
 
 def banner(message):
     line = "!" * 78
     say(f"\n{line}\n!! {message}\n{line}\n")
-
-
-# -- environment -------------------------------------------------------------
-
-
-def pg_settings():
-    host = os.environ.get("PGHOST", "127.0.0.1")
-    port = os.environ.get("PGPORT", "5432")
-    user = os.environ.get("PGUSER") or os.environ.get("USER") or ""
-    if user == "postgres":
-        sys.exit(
-            "Odoo refuses to connect as the 'postgres' role. Set PGUSER to another role "
-            "that may create databases (e.g. `createuser -s odoo` and PGUSER=odoo)."
-        )
-    return host, port, os.environ.get("PGUSER"), os.environ.get("PGPASSWORD")
-
-
-def pg_env():
-    host, port, _user, _password = pg_settings()
-    return dict(os.environ, PGHOST=host, PGPORT=port)
-
-
-def drop_database(name):
-    subprocess.run(
-        ["dropdb", "--if-exists", "--force", name],
-        env=pg_env(),
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def find_odoo():
-    """((command list, Odoo's own add-on dirs), None), or (None, why not found)."""
-    explicit = os.environ.get("ODOO_BIN")
-    candidates = [explicit] if explicit else [shutil.which("odoo"), shutil.which("odoo-bin")]
-    for candidate in filter(None, candidates):
-        path = Path(candidate)
-        if not path.exists():
-            continue
-        python = _launcher_python(path)
-        command = [python, str(path)] if python else [str(path)]
-        return (command, _odoo_addons_dirs(path, python)), None
-    reason = (
-        f"ODOO_BIN={explicit} does not exist"
-        if explicit
-        else "no `odoo` or `odoo-bin` command on PATH and ODOO_BIN is not set"
-    )
-    return None, reason
-
-
-def require_odoo(hint=""):
-    """(command list, Odoo's own add-on dirs), or exit saying why Odoo 19 was
-    not found: for the commands that cannot do without it."""
-    odoo, reason = find_odoo()
-    if odoo is None:
-        sys.exit(f"Odoo 19 not found: {reason}.{' ' + hint if hint else ''}")
-    return odoo
-
-
-def unique_database(prefix):
-    """A database name no other run on this machine uses."""
-    return f"{prefix}_{int(time.time())}_{os.getpid()}"
-
-
-def _launcher_python(path):
-    try:
-        first = path.open("rb").readline().decode(errors="replace")
-    except OSError:
-        return None
-    if first.startswith("#!"):
-        interpreter = first[2:].strip().split()
-        if interpreter and interpreter[0].endswith("env") and len(interpreter) > 1:
-            return shutil.which(interpreter[1])
-        if interpreter and "python" in interpreter[0]:
-            return interpreter[0]
-    return None
-
-
-def _odoo_addons_dirs(path, python):
-    dirs = []
-    roots = [path.resolve().parent]
-    if python:
-        probe = subprocess.run(
-            [python, "-c", "import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip():
-            roots.insert(0, Path(probe.stdout.strip()))
-    for root in roots:
-        candidate = root / "addons"
-        if (candidate / "web" / "__manifest__.py").exists() and candidate not in dirs:
-            dirs.append(candidate)
-    for extra in filter(None, os.environ.get("ODOO_ADDONS_PATH", "").split(",")):
-        dirs.append(Path(extra))
-    return dirs
-
-
-def our_modules():
-    return [name for name in OUR_MODULES if (ADDONS / name / "__manifest__.py").exists()]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def odoo_args(database, addons_dirs, port):
-    host, pg_port, user, password = pg_settings()
-    args = [
-        "-d", database,
-        f"--db_host={host}", f"--db_port={pg_port}",
-        f"--addons-path={','.join(str(d) for d in [*addons_dirs, ADDONS])}",
-        f"--http-port={port}", "--http-interface=127.0.0.1",
-        "--data-dir", str(BUILD / "odoo-data"),
-        "--workers=0", "--max-cron-threads=0",
-    ]
-    if user:
-        args.append(f"--db_user={user}")
-    if password:
-        args.append(f"--db_password={password}")
-    return args
-
-
-def install_modules(command, args, modules):
-    """Install ``modules`` (comma-separated) with ``odoo_args``; exit with
-    Odoo's output when it fails. For the benchmarks' fresh databases."""
-    install = subprocess.run(
-        [*command, *args, "-i", modules, "--stop-after-init", "--log-level=warn"],
-        capture_output=True, text=True, check=False,
-    )
-    if install.returncode:
-        sys.exit(f"install of {modules} failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}")
-
-
-def _is_installed(name):
-    """A command on PATH, or for a font package a font fontconfig lists."""
-    if name not in DEBIAN_FONTS:
-        return bool(shutil.which(name))
-    if not shutil.which("fc-list"):
-        return False
-    listed = subprocess.run(
-        ["fc-list", DEBIAN_FONTS[name]], capture_output=True, text=True, check=False
-    )
-    return bool(listed.stdout.strip())
-
-
-def ensure_debian_packages(names):
-    """Install what the Odoo tier needs (wkhtmltopdf for PDF reports, Chromium
-    for UI tours, a Chinese font for the cards) from Debian's packages when
-    missing and we may."""
-    missing = [name for name in names if not _is_installed(name)]
-    if not missing:
-        return []
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return missing
-    say(f"Installing {', '.join(missing)} from Debian's packages...")
-    packages = [DEBIAN_PACKAGES[m] for m in missing]
-    if any(m in DEBIAN_FONTS for m in missing) and not shutil.which("fc-list"):
-        packages.append("fontconfig")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], env=env, check=False)
-    return [name for name in names if not _is_installed(name)]
 
 
 def ensure_venv():
@@ -275,7 +99,7 @@ def _run_pylint_odoo(python):
     """(findings, note). pylint's exit code is a bit field: 1 fatal and 32
     usage error mean it did not check everything, whatever it printed."""
     say("== lint: pylint-odoo (.pylintrc)")
-    modules = [str(ADDONS.relative_to(ROOT) / name) for name in our_modules()]
+    modules = [str(ADDONS.relative_to(ROOT) / name) for name in devlib.our_modules()]
     result = subprocess.run(
         [str(python), "-m", "pylint", f"--rcfile={ROOT / '.pylintrc'}", *modules],
         cwd=ROOT, capture_output=True, text=True, check=False,
@@ -328,6 +152,9 @@ def run_pytest(python, name, paths, extra_env=None):
 SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_LINE_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
 SKIP_RE = re.compile(r" skipped \S+ : ")
+# "... ERROR db odoo.addons.rma.tests.test_rma_portal: FAIL: TestRmaPortal.test_x"
+FAILED_TEST_RE = re.compile(r" odoo\.addons\.(\w+)\.\S*: (?:FAIL|ERROR): (\w+\.\w+)")
+STARTED_TEST_RE = re.compile(r" odoo\.addons\.(\w+)\.tests\.\S*: Starting (\w+\.\w+)")
 
 
 def odoo_has_websocket(command):
@@ -355,19 +182,24 @@ def run_logged(args, log_path, timeout):
 
 
 def run_odoo(odoo):
-    command, addons_dirs = odoo
-    modules = our_modules()
-    missing_tools = ensure_debian_packages(["wkhtmltopdf", "chromium", "fonts-noto-cjk"])
-    if not odoo_has_websocket(command):
+    return run_odoo_suite("odoo", odoo, devlib.our_modules(), odoo.addons_dirs, "odoo-tests.log")
+
+
+def run_odoo_suite(name, odoo, modules, addons_dirs, log_name):
+    """Install ``modules`` into a fresh database with --test-enable and run
+    their tests (``--test-tags /module,...``): the tier, failed on any failing
+    test or error logged outside them. The database is dropped afterwards."""
+    missing_tools = devlib.ensure_debian_packages(["wkhtmltopdf", "chromium", "fonts-noto-cjk"])
+    if not odoo_has_websocket(odoo.command):
         missing_tools.append("websocket-client")
-    database = unique_database("aftersales_test")
-    log_path = BUILD / "odoo-tests.log"
-    say(f"== odoo: {' '.join(command)} on fresh database {database}")
+    database = devlib.unique_database(f"aftersales_{'test' if name == 'odoo' else name}")
+    log_path = BUILD / log_name
+    say(f"== {name}: {' '.join(odoo.command)} on fresh database {database}")
     found = ", ".join(map(str, addons_dirs)) or "(none found)"
-    say(f"   modules: {', '.join(modules)}; Odoo add-ons: {found}")
+    say(f"   modules: {', '.join(modules)}; add-ons: {found}")
     args = [
-        *command,
-        *odoo_args(database, addons_dirs, free_port()),
+        *odoo.command,
+        *devlib.odoo_args(database, addons_dirs, devlib.free_port()),
         "-i", ",".join(modules),
         "--test-enable",
         f"--test-tags={','.join('/' + m for m in modules)}",
@@ -379,7 +211,7 @@ def run_odoo(odoo):
     try:
         returncode, timed_out = run_logged(args, log_path, timeout)
     finally:
-        drop_database(database)
+        devlib.drop_database(database)
     elapsed = time.monotonic() - started
     text = log_path.read_text(errors="replace")
     error_lines = [
@@ -389,7 +221,7 @@ def run_odoo(odoo):
     for line in error_lines[:40]:
         say("   " + line[:300])
     summary = SUMMARY_RE.findall(text)
-    note = f"{elapsed:.0f}s, log in build/odoo-tests.log"
+    note = f"{elapsed:.0f}s, log in build/{log_name}"
     if missing_tools:
         note += f"; missing {', '.join(missing_tools)}: those tests skip"
     if timed_out:
@@ -400,6 +232,14 @@ def run_odoo(odoo):
     failed, errors, total = map(int, summary[-1])
     skipped = len(SKIP_RE.findall(text))
     failures = failed + errors
+    started_tests = {}
+    for module, test in STARTED_TEST_RE.findall(text):
+        started_tests.setdefault(module, set()).add(test)
+    if len(modules) > 1:
+        note += "; tests run: " + ", ".join(f"{m} {len(started_tests.get(m, ()))}" for m in modules)
+    failing = sorted({f"{module}: {test}" for module, test in FAILED_TEST_RE.findall(text)})
+    if failing:
+        note += f"; failing: {', '.join(failing[:10])}{' ...' if len(failing) > 10 else ''}"
     unexplained = 0
     if not failures:
         unexplained = len([line for line in error_lines if "when loading database" not in line])
@@ -420,29 +260,49 @@ def git_head():
 def cmd_test(options):
     BUILD.mkdir(exist_ok=True)
     tiers = {}
+    not_run = []
+    wanted = set(options.only.split(",")) if options.only else set(TIERS)
+    unknown = wanted - set(TIERS)
+    if unknown:
+        print(f"devkit test: --only: unknown tier(s) {', '.join(sorted(unknown))}; "
+              f"the tiers are {', '.join(TIERS)}", file=sys.stderr)
+        return 2
     python = ensure_venv()
-    if not options.skip_lint:
-        tiers["lint"] = run_lint(python)
-    tiers["fast"] = run_pytest(python, "fast", ["tests/unit"])
-    odoo, reason = find_odoo()
-    if options.skip_odoo:
-        tiers["odoo"] = tier(note="skipped on request (--skip-odoo)")
-    elif odoo is None:
-        banner(f"ODOO 19 NOT FOUND: {reason}. The Odoo tier did NOT run.")
-        tiers["odoo"] = tier(note=f"NOT RUN: Odoo not found ({reason})")
-    else:
-        tiers["odoo"] = run_odoo(odoo)
+    try:
+        odoo, reason = devlib.find_odoo(), ""
+    except devlib.OdooNotFound as error:
+        odoo, reason = None, str(error)
     e2e = ROOT / "tests" / "e2e"
-    if e2e.is_dir() and any(e2e.glob("test_*.py")):
-        if options.skip_odoo:
-            tiers["e2e"] = tier(note="skipped on request (--skip-odoo: it runs a real odoo-bin)")
-        elif odoo is None:
-            tiers["e2e"] = tier(note="NOT RUN: Odoo not found")
-        else:
-            tiers["e2e"] = run_pytest(
-                python, "e2e", ["tests/e2e"],
-                extra_env={"ODOO_BIN": " ".join(odoo[0]), "ODOO_ADDONS_PATH": ",".join(map(str, odoo[1]))},
-            )
+    has_e2e = e2e.is_dir() and any(e2e.glob("test_*.py"))
+
+    def skipped_on_request(name):
+        if name == "lint" and options.skip_lint:
+            return tier(note="skipped on request (--skip-lint)")
+        if name not in wanted:
+            return tier(note=f"skipped on request (--only {options.only})")
+        if options.skip_odoo and name in NEEDS_ODOO:
+            return tier(note="skipped on request (--skip-odoo: it runs a real Odoo)")
+        return None
+
+    def needs_odoo(name, run):
+        if (done := skipped_on_request(name)) is not None:
+            return done
+        if odoo is None:
+            if not not_run:
+                banner(f"ODOO 19 NOT FOUND: {reason}. The tiers that need it did NOT run.")
+            not_run.append(name)
+            return tier(note=f"NOT RUN: Odoo not found ({reason})")
+        return run()
+
+    tiers["lint"] = skipped_on_request("lint") or run_lint(python)
+    tiers["fast"] = skipped_on_request("fast") or run_pytest(python, "fast", ["tests/unit"])
+    tiers["odoo"] = needs_odoo("odoo", lambda: run_odoo(odoo))
+    if has_e2e:
+        tiers["e2e"] = needs_odoo("e2e", lambda: run_pytest(
+            python, "e2e", ["tests/e2e"],
+            extra_env={"ODOO_BIN": shlex.join(odoo.command),
+                       "ODOO_ADDONS_PATH": ",".join(map(str, odoo.addons_dirs))},
+        ))
     summary = {"head": git_head(), "tiers": tiers}
     (BUILD / "test-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     say("\n== summary (build/test-summary.json)")
@@ -451,8 +311,8 @@ def cmd_test(options):
         say(f"   {name:5} {counts}  {t['note']}")
     totals = {key: sum(t[key] for t in tiers.values()) for key in ("passed", "failed", "skipped")}
     say(f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
-    if odoo is None and not options.skip_odoo:
-        banner("The Odoo tier did not run: this result says nothing about the add-ons.")
+    if not_run:
+        banner(f"Not run: {', '.join(not_run)}. This result says nothing about what they test.")
         if os.environ.get("CI"):
             return 1
     return 1 if totals["failed"] else 0
@@ -466,41 +326,34 @@ def cmd_test(options):
 DEMO_PORTAL_LOGINS = (("portal-acme", "Acme Diagnostics"), ("portal-riverside", "Riverside Clinic"))
 
 
-def database_exists(name):
-    listed = subprocess.run(
-        ["psql", "-At", "-d", "template1", "-c", "SELECT datname FROM pg_database"],
-        env=pg_env(), capture_output=True, text=True, check=False,
-    )
-    return name in listed.stdout.split()
-
-
 def cmd_demo(options):
-    command, addons_dirs = require_odoo("See README.md, 'Prerequisites'.")
+    try:
+        command, addons_dirs = devlib.find_odoo()
+    except devlib.OdooNotFound as error:
+        sys.exit(f"Odoo 19 not found: {error}. See README.md, 'Prerequisites'.")
     BUILD.mkdir(exist_ok=True)
     database = options.database
-    port = options.port or free_port()
-    missing = ensure_debian_packages(["wkhtmltopdf", "fonts-noto-cjk"])
+    port = options.port or devlib.free_port()
+    missing = devlib.ensure_debian_packages(["wkhtmltopdf", "fonts-noto-cjk"])
     if "fonts-noto-cjk" in missing:
         banner("No Chinese font (fc-list :lang=zh lists none): Chinese text will be missing from "
                "printed cards. Install Debian's fonts-noto-cjk (as root: apt-get install fonts-noto-cjk).")
-    if not options.keep and database_exists(database):
+    if not options.keep and devlib.database_exists(database):
         say(f"Dropping the existing database '{database}' to start afresh (--keep reuses it instead)...")
-        drop_database(database)
-    modules = our_modules()
+        devlib.drop_database(database)
+    modules = devlib.our_modules()
     say(f"Installing {', '.join(modules)} with demo data into database '{database}' (a few minutes)...")
     log_path = BUILD / "demo-install.log"
-    with log_path.open("w") as log:
-        result = subprocess.run(
-            [*command, *odoo_args(database, addons_dirs, port), "-i", ",".join(modules),
-             "--with-demo", "--stop-after-init", "--log-level=warn"],
-            stdout=log, stderr=subprocess.STDOUT, cwd=BUILD, check=False,
-        )
-    if result.returncode:
-        sys.exit(f"Installing failed (exit {result.returncode}); see {log_path}")
+    log_path.write_text("")
+    try:
+        devlib.install_modules(command, devlib.odoo_args(database, addons_dirs, port), ",".join(modules),
+                               log_path, options=("--with-demo",))
+    except devlib.InstallFailed as error:
+        sys.exit(f"Installing failed (exit {error.returncode}); see {log_path}")
     token = subprocess.run(
         ["psql", "-At", "-d", database, "-c",
          "SELECT service_token FROM stock_lot WHERE service_token IS NOT NULL ORDER BY id LIMIT 1"],
-        env=pg_env(), capture_output=True, text=True, check=False,
+        env=devlib.pg_env(), capture_output=True, text=True, check=False,
     ).stdout.strip()
     base = f"http://127.0.0.1:{port}"
     say("")
@@ -522,7 +375,7 @@ def cmd_demo(options):
     say(f"Ctrl-C stops the server; the database stays (drop it with `dropdb {database}`).")
     say("")
     server = subprocess.Popen(
-        [*command, *odoo_args(database, addons_dirs, port), "--log-level=warn"], cwd=BUILD
+        [*command, *devlib.odoo_args(database, addons_dirs, port), "--log-level=warn"], cwd=BUILD
     )
     try:
         return server.wait()
@@ -540,6 +393,8 @@ def main(argv=None):
     test.add_argument("--skip-odoo", action="store_true",
                       help="do not run the tiers that need Odoo (odoo, e2e)")
     test.add_argument("--skip-lint", action="store_true", help="do not run ruff and pylint-odoo")
+    test.add_argument("--only", metavar="TIER[,TIER]",
+                      help=f"run only these tiers ({', '.join(TIERS)}); the others are recorded as skipped")
     demo = sub.add_parser(
         "demo",
         help="fresh database with both add-ons and demo data, then serve it",
@@ -554,7 +409,10 @@ def main(argv=None):
     demo.add_argument("--keep", action="store_true",
                       help="reuse an existing database instead of dropping and recreating it")
     options = parser.parse_args(argv)
-    return {"test": cmd_test, "demo": cmd_demo}[options.command](options)
+    try:
+        return {"test": cmd_test, "demo": cmd_demo}[options.command](options)
+    except devlib.DevError as error:
+        sys.exit(str(error))
 
 
 if __name__ == "__main__":

@@ -304,7 +304,7 @@ def _is_installed(name):
 def ensure_debian_packages(names):
     """Install what the Odoo tier needs (wkhtmltopdf for PDF reports, Chromium
     for UI tours, a Chinese font for the cards) from Debian's packages when
-    missing and we may; the names still missing."""
+    missing and we may."""
     missing = [name for name in names if not _is_installed(name)]
     if not missing:
         return []
