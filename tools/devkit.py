@@ -28,8 +28,13 @@ import devlib
 from devlib import ADDONS, BUILD, ROOT, say
 
 VENV = ROOT / ".venv"
-TIERS = ("lint", "fast", "odoo", "e2e")
-NEEDS_ODOO = ("odoo", "e2e")
+TIERS = ("lint", "fast", "odoo", "e2e", "bench")
+NEEDS_ODOO = ("odoo", "e2e", "bench")
+# The bench tier's template databases, each made from a copy of the one
+# before: Odoo's modules that service_warranty needs, then service_warranty,
+# then service_rma. The benchmarks copy them instead of installing (seconds
+# instead of a minute or more each).
+BENCH_LADDER = ("sale_stock,repair,portal", "service_warranty", "service_rma")
 
 
 def banner(message):
@@ -250,6 +255,82 @@ def run_odoo_suite(name, odoo, modules, addons_dirs, log_name):
     return tier(max(total - failures - skipped, 0), failures + unexplained, skipped, note)
 
 
+# -- bench: every benchmark at smoke size ------------------------------------
+
+
+def run_bench(python, odoo):
+    """Each bench/bench_*.py with --smoke, against copies of template
+    databases made once for the tier: one passed or failed per benchmark,
+    passed when it exits 0 and prints its ``ratios:`` line."""
+    scripts = sorted((ROOT / "bench").glob("bench_*.py"))
+    if not scripts:
+        return tier(note="no benchmark")
+    missing = devlib.ensure_debian_packages(["wkhtmltopdf"])
+    say(f"== bench: {len(scripts)} benchmarks with --smoke")
+    started = time.monotonic()
+    templates = {}
+    log_path = BUILD / "bench-databases.log"
+    log_path.write_text("")
+    try:
+        try:
+            previous = None
+            for modules in BENCH_LADDER:
+                database = devlib.unique_database("aftersales_bench_tpl")
+                say(f"   preparing {database} with {modules}...")
+                if previous:
+                    devlib.copy_database(previous, database)
+                templates[modules] = database
+                args = devlib.odoo_args(database, odoo.addons_dirs, devlib.free_port())
+                devlib.install_modules(odoo.command, args, modules, log_path)
+                previous = database
+        except devlib.DevError as error:
+            say(f"   {error}")
+            return tier(failed=len(scripts), note=f"could not prepare the benchmarks' databases: {error}")
+        prepared = time.monotonic() - started
+        outcomes = [_run_one_bench(python, script, templates) for script in scripts]
+    finally:
+        for database in templates.values():
+            devlib.drop_database(database)
+    failed = [name for name, ok, _seconds in outcomes if not ok]
+    times = ", ".join(f"{name} {seconds:.0f}s" for name, _ok, seconds in outcomes)
+    note = (f"{time.monotonic() - started:.0f}s: databases {prepared:.0f}s, {times}; "
+            "logs in build/bench-*.log")
+    if failed:
+        note = f"failed: {', '.join(failed)}; {note}"
+    if missing:
+        note += f"; missing {', '.join(missing)}"
+    return tier(passed=len(outcomes) - len(failed), failed=len(failed), note=note)
+
+
+def _run_one_bench(python, script, templates):
+    """(name, passed, seconds) of one benchmark's smoke run."""
+    log_path = BUILD / f"bench-{script.stem.removeprefix('bench_')}.log"
+    timeout = int(os.environ.get("AFTERSALES_BENCH_TIMEOUT", "600"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **devlib.templates_env(templates))
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        process = subprocess.Popen([str(python), str(script), "--smoke"], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            returncode = process.wait()
+            log.write(f"\nstopped after {timeout}s (AFTERSALES_BENCH_TIMEOUT)\n")
+    seconds = time.monotonic() - started
+    output = log_path.read_text(errors="replace")
+    ratios = [line for line in output.splitlines() if line.startswith("ratios:")]
+    ok = returncode == 0 and bool(ratios)
+    say(f"   {script.name}: {'ok' if ok else 'FAILED'} in {seconds:.0f}s (exit {returncode})")
+    for line in ratios:
+        say(f"     {line}")
+    if not ok:
+        say("     " + "\n     ".join(output.strip().splitlines()[-15:]))
+        if returncode == 0:
+            say("     (no 'ratios:' line: the benchmark did not get to its result)")
+    return script.stem, ok, seconds
+
+
 def git_head():
     result = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
@@ -303,6 +384,7 @@ def cmd_test(options):
             extra_env={"ODOO_BIN": shlex.join(odoo.command),
                        "ODOO_ADDONS_PATH": ",".join(map(str, odoo.addons_dirs))},
         ))
+    tiers["bench"] = needs_odoo("bench", lambda: run_bench(python, odoo))
     summary = {"head": git_head(), "tiers": tiers}
     (BUILD / "test-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     say("\n== summary (build/test-summary.json)")
@@ -391,7 +473,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="run every test tier and write build/test-summary.json")
     test.add_argument("--skip-odoo", action="store_true",
-                      help="do not run the tiers that need Odoo (odoo, e2e)")
+                      help="do not run the tiers that need Odoo (odoo, e2e, bench)")
     test.add_argument("--skip-lint", action="store_true", help="do not run ruff and pylint-odoo")
     test.add_argument("--only", metavar="TIER[,TIER]",
                       help=f"run only these tiers ({', '.join(TIERS)}); the others are recorded as skipped")
