@@ -12,24 +12,33 @@ It never installs Odoo; it finds the one the user brought (``tools/devlib.py``):
 """
 
 import argparse
+import ast
 import hashlib
 import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import devlib
 from devlib import ADDONS, BUILD, ROOT, say
 
 VENV = ROOT / ".venv"
-TIERS = ("lint", "fast", "odoo", "e2e", "bench")
-NEEDS_ODOO = ("odoo", "e2e", "bench")
+TIERS = ("lint", "fast", "odoo", "e2e", "bench", "peer")
+NEEDS_ODOO = ("odoo", "e2e", "bench", "peer")
+# OCA's rma for 19.0, the latest on PyPI when pinned (2026-12-01). It depends
+# on stock_account only, which Odoo Community has: no other OCA wheel needed.
+# A dependency outside Odoo would be pinned here beside it.
+PEER_WHEELS = ("odoo-addon-rma==19.0.1.0.4.2",)
+PEER_MODULES = ("rma",)
+PEER = BUILD / "peer"
 # The bench tier's template databases, each made from a copy of the one
 # before: Odoo's modules that service_warranty needs, then service_warranty,
 # then service_rma. The benchmarks copy them instead of installing (seconds
@@ -331,6 +340,86 @@ def _run_one_bench(python, script, templates):
     return script.stem, ok, seconds
 
 
+# -- peer: OCA rma beside our add-ons ----------------------------------------
+
+
+class PeerUnavailable(Exception):
+    """The peer add-ons could not be fetched (PyPI unreachable, say)."""
+
+
+def fetch_peer(python):
+    """The pinned wheels in build/peer/wheels (downloaded once), their
+    ``odoo/addons/*`` unpacked afresh into build/peer/addons: that directory."""
+    wheels, addons = PEER / "wheels", PEER / "addons"
+    wheels.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(addons, ignore_errors=True)
+    addons.mkdir(parents=True)
+    for requirement in PEER_WHEELS:
+        name, version = requirement.split("==")
+        pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+        if not any(wheels.glob(pattern)):
+            say(f"   pip download --no-deps {requirement}")
+            done = subprocess.run(
+                [str(python), "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                 "--timeout", "30", "--retries", "1", "-d", str(wheels), requirement],
+                capture_output=True, text=True, timeout=600, check=False,
+            )
+            if done.returncode or not any(wheels.glob(pattern)):
+                lines = done.stderr.strip().splitlines() or [f"exit {done.returncode}"]
+                why = ([line for line in lines if line.startswith("ERROR")] or lines)[-1].strip()[:300]
+                if re.search(r"NewConnectionError|Connection refused|Name or service not known|timed out",
+                             done.stderr):
+                    why = f"the package index is unreachable ({why})"
+                raise PeerUnavailable(f"could not download {requirement}: {why}")
+        wheel = sorted(wheels.glob(pattern))[-1]
+        with zipfile.ZipFile(wheel) as archive:
+            for member in archive.infolist():
+                parts = Path(member.filename).parts
+                if len(parts) < 4 or parts[:2] != ("odoo", "addons") or member.is_dir() or ".." in parts:
+                    continue
+                target = addons.joinpath(*parts[2:])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(member))
+    return addons
+
+
+def _missing_dependencies(modules, addons_dirs):
+    """Dependencies of ``modules`` found in none of ``addons_dirs``."""
+    missing = set()
+    for module in modules:
+        manifest = next((d / module / "__manifest__.py" for d in addons_dirs
+                         if (d / module / "__manifest__.py").exists()), None)
+        if manifest is None:
+            missing.add(module)
+            continue
+        for dependency in ast.literal_eval(manifest.read_text()).get("depends", []):
+            if not any((d / dependency / "__manifest__.py").exists() for d in addons_dirs):
+                missing.add(dependency)
+    return sorted(missing)
+
+
+def run_peer(python, odoo):
+    """OCA rma (PEER_WHEELS) installed beside our add-ons in one fresh
+    database, its tests and ours run there: it fails when either suite does.
+    None when the wheels cannot be fetched: the tier did not run."""
+    say(f"== peer: {', '.join(PEER_WHEELS)} beside {', '.join(devlib.our_modules())}")
+    started = time.monotonic()
+    try:
+        peer_addons = fetch_peer(python)
+    except (PeerUnavailable, OSError, subprocess.TimeoutExpired, zipfile.BadZipFile) as error:
+        return None, str(error)
+    addons_dirs = [*odoo.addons_dirs, peer_addons]
+    missing = _missing_dependencies(PEER_MODULES, [*addons_dirs, ADDONS])
+    if missing:
+        return tier(failed=1, note=f"{', '.join(PEER_MODULES)} need(s) {', '.join(missing)}, in neither "
+                    "Odoo nor PEER_WHEELS: pin their wheels there"), None
+    fetched = time.monotonic() - started
+    result = run_odoo_suite("peer", odoo, [*PEER_MODULES, *devlib.our_modules()], addons_dirs,
+                            "peer-tests.log")
+    result["note"] = f"{', '.join(PEER_WHEELS)} (fetched in {fetched:.0f}s); {result['note']}"
+    return result, None
+
+
 def git_head():
     result = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
@@ -385,6 +474,16 @@ def cmd_test(options):
                        "ODOO_ADDONS_PATH": ",".join(map(str, odoo.addons_dirs))},
         ))
     tiers["bench"] = needs_odoo("bench", lambda: run_bench(python, odoo))
+
+    def peer():
+        result, why_not = run_peer(python, odoo)
+        if result is not None:
+            return result
+        not_run.append("peer")
+        banner(f"PEER TIER NOT RUN: {why_not}")
+        return tier(note=f"NOT RUN: {why_not}")
+
+    tiers["peer"] = needs_odoo("peer", peer)
     summary = {"head": git_head(), "tiers": tiers}
     (BUILD / "test-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     say("\n== summary (build/test-summary.json)")
@@ -473,7 +572,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="run every test tier and write build/test-summary.json")
     test.add_argument("--skip-odoo", action="store_true",
-                      help="do not run the tiers that need Odoo (odoo, e2e, bench)")
+                      help="do not run the tiers that need Odoo (odoo, e2e, bench, peer)")
     test.add_argument("--skip-lint", action="store_true", help="do not run ruff and pylint-odoo")
     test.add_argument("--only", metavar="TIER[,TIER]",
                       help=f"run only these tiers ({', '.join(TIERS)}); the others are recorded as skipped")
