@@ -74,7 +74,6 @@ class RepairOrder(models.Model):
         self.filtered("service_at_cost").sudo()._service_finalize_quotation()
         return res
 
-    @api.private
     def _service_check_parts_consumable(self):
         short = [
             (repair, move)
@@ -107,7 +106,6 @@ class RepairOrder(models.Model):
 
     # -- at-cost quotation -------------------------------------------------
 
-    @api.private
     def _service_finalize_quotation(self):
         """A finished at-cost repair: its quotation, made now if the shop made
         none, is priced from what the parts were valued at and confirmed, ready
@@ -117,7 +115,6 @@ class RepairOrder(models.Model):
         self._service_price_quotation()
         self.sale_order_id.filtered(lambda order: order.state in ("draft", "sent")).action_confirm()
 
-    @api.private
     def _service_price_quotation(self):
         """Price the quotation of each RMA repair: at cost when the verdict is a
         repair at cost; otherwise the at-cost labour and visit lines go, and

@@ -421,7 +421,6 @@ class ServiceRma(models.Model):
             ) from error
         return rma._scan_result(created=True, product_name=product_name)
 
-    @api.private
     def _scan_lookup(self, code):
         """The common scans answered by one indexed query, as ``(found, lot,
         product_name)``: ``found`` is the unit's open RMA as ``scan`` returns
@@ -485,7 +484,6 @@ class ServiceRma(models.Model):
         ), None, None
 
     @api.model
-    @api.private
     @tools.ormcache(
         "self.env.uid", "self.env.su", "tuple(self.env['ir.rule']._compute_domain_context_values())"
     )
@@ -495,7 +493,6 @@ class ServiceRma(models.Model):
         clears it), so a scan does not rebuild it."""
         return self._search([("state", "in", OPEN_STATES)]).subselect()
 
-    @api.private
     def _prepare_scan_vals(self, lot):
         warranty = lot.warranty_id
         partner = warranty.partner_id if warranty and warranty.state in ("active", "expired") else False
@@ -516,7 +513,6 @@ class ServiceRma(models.Model):
         )
 
     @api.model
-    @api.private
     def _scan_answer(self, *, rma_id, name, state, created, serial, product, covered, coverage, remedy,
                      reason_code, reason_params):
         """The one shape of a scan's answer, whichever look-up found the RMA.
@@ -599,7 +595,6 @@ class ServiceRma(models.Model):
                 rma.write({"repair_id": repair.id, "state": "in_repair"})
         return repairs[:1].get_formview_action() if len(self) == 1 else True
 
-    @api.private
     def _prepare_repair_vals(self):
         self.ensure_one()
         warehouse = self._get_warehouse()
@@ -722,7 +717,6 @@ class ServiceRma(models.Model):
             "context": {"default_rma_id": self.id},
         }
 
-    @api.private
     def _override_coverage(self, coverage, reason):
         """The manager's override of the verdict, with a reason, logged in the
         chatter; the repair's quotation follows (free, at cost or at the
@@ -818,7 +812,6 @@ class ServiceRma(models.Model):
                                                  serial=rma.replacement_lot_id.name, rma=rma.name))
             rma.write({"state": "done", "date_resolved": now, "date_returned": now})
 
-    @api.private
     def _prepare_replacement_warranty_vals(self, old):
         self.ensure_one()
         today = fields.Date.context_today(self)
@@ -863,7 +856,6 @@ class ServiceRma(models.Model):
                            "date_responded": rma.date_responded or now})
         return True
 
-    @api.private
     def _prepare_credit_note_vals(self):
         self.ensure_one()
         sale_line = self.warranty_id.sale_line_id

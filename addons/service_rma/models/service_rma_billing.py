@@ -173,7 +173,6 @@ class ServiceRma(models.Model):
             },
         }
 
-    @api.private
     def _lock_for_billing(self):
         """Row locks on the RMAs: whoever bills (or re-opens a bill of) the
         same repairs concurrently waits for this transaction, then fails with
@@ -186,7 +185,6 @@ class ServiceRma(models.Model):
             )
             self.invalidate_recordset(["bill_id", "billing_state"])
 
-    @api.private
     def _split_billable(self):
         billable = self.browse()
         skipped = []
@@ -215,7 +213,6 @@ class ServiceRma(models.Model):
             return self.env._("its repair is not finished or has no confirmed at-cost quotation")
         return False
 
-    @api.private
     def _create_bills(self, grouping):
         orders = self.sudo().sale_order_id
         # Odoo's invoicing walks the orders one by one: read what it reads per

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import models
 from odoo.fields import Command
 
 # What a service transfer does for its document when it is done; the move
@@ -39,7 +39,6 @@ class ServiceTransferMixin(models.AbstractModel):
     def _service_partner(self):
         raise NotImplementedError
 
-    @api.private
     def _prepare_service_picking_vals(self, kind):
         self.ensure_one()
         picking_type, source, destination, _lot = self._service_transfer_spec(kind)
@@ -52,7 +51,6 @@ class ServiceTransferMixin(models.AbstractModel):
             "company_id": picking_type.company_id.id or self.env.company.id,
         }
 
-    @api.private
     def _prepare_service_move_vals(self, kind):
         self.ensure_one()
         _picking_type, source, destination, lot = self._service_transfer_spec(kind)
@@ -99,7 +97,6 @@ class ServiceTransferMixin(models.AbstractModel):
     def _prepare_loan_back_move_vals(self):
         return self._prepare_service_move_vals("loan_back")
 
-    @api.private
     def _service_create_transfer(self, kind):
         """A one-unit transfer of ``kind``, confirmed, its serial set: ready to
         validate. Returns the picking."""

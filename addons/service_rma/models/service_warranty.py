@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import models
 
 # An RMA is a time the unit was sent for service once it was received.
 CARD_SKIPPED_STATES = ("draft", "cancel")
@@ -17,7 +17,6 @@ class ServiceWarranty(models.Model):
         rows += [self._prepare_card_rma_row(rma) for rma in rmas]
         return self._number_repair_record(rows)
 
-    @api.private
     def _prepare_card_rma_row(self, rma):
         day = self._card_day
         return {

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class StockLot(models.Model):
@@ -24,7 +24,6 @@ class StockLot(models.Model):
         action["context"] = {}
         return action
 
-    @api.private
     def _get_public_service_values(self):
         values = super()._get_public_service_values()
         rma = self.sudo().rma_ids.filtered(lambda r: r.state not in ("done", "cancel"))[:1]

@@ -5,7 +5,6 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     @api.model
-    @api.private
     def _create_todos(self, records, summary, deadline=None):
         """One to-do per record for its responsible (``user_id``, else the
         current user), in a single create whatever the number of records.

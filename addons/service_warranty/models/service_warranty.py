@@ -409,7 +409,6 @@ class ServiceWarranty(models.Model):
         self.ensure_one()
         return self.lot_id.action_lot_open_repairs()
 
-    @api.private
     def _next_names(self, count):
         """``count`` certificate numbers from the sequence in one query, so
         issuing a delivery of many serials costs the same as issuing one."""
@@ -440,7 +439,6 @@ class ServiceWarranty(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
-    @api.private
     def _get_period(self, terms=None):
         """The certificate's dates under its policy; ``terms``, when the
         caller has read them already, spares reading the policy again."""
@@ -449,7 +447,6 @@ class ServiceWarranty(models.Model):
             return Period(None, None, None, None)
         return warranty_period(terms or self.policy_id._get_terms(), self._get_facts())
 
-    @api.private
     def _get_facts(self):
         self.ensure_one()
         return Facts(
@@ -551,7 +548,6 @@ class ServiceWarranty(models.Model):
         )
         return live
 
-    @api.private
     def _sync_state_with_dates(self, today=None):
         """Active certificates whose term has ended are expired, expired ones
         that an extension or a correction brought back are active: at once,
@@ -564,7 +560,6 @@ class ServiceWarranty(models.Model):
             revived.write({"state": "active"})
         return ended, revived
 
-    @api.private
     def _verdict(self, on_date=None, exclusion_codes=()):
         """The pure verdict for this certificate on a date."""
         self.ensure_one()

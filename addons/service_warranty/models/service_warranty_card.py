@@ -71,7 +71,6 @@ class ServiceWarranty(models.Model):
 
     # -- what the card prints ------------------------------------------------
 
-    @api.private
     def _get_card_values(self):
         """Everything the card prints besides the certificate's own fields,
         read in the language of ``self.env`` (the customer's, as the card
@@ -154,7 +153,6 @@ class ServiceWarranty(models.Model):
         repairs = self.lot_id.service_repair_ids.filtered(lambda repair: repair.state != "cancel")
         return self._number_repair_record([self._prepare_card_repair_row(repair) for repair in repairs])
 
-    @api.private
     def _prepare_card_repair_row(self, repair):
         """One repair order as a line of the repair record. A repair has no
         cause of its own, and its internal notes are internal: the action

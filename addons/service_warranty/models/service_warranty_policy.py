@@ -154,7 +154,6 @@ class ServiceWarrantyPolicy(models.Model):
         action["context"] = {"default_policy_id": self.id}
         return action
 
-    @api.private
     def _get_terms(self):
         """The policy as the value object the pure rules read."""
         self.ensure_one()

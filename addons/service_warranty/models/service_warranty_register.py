@@ -57,7 +57,6 @@ class ServiceWarranty(models.Model):
                 entry["certificate"] = warranty.name
         return {"created": created, "skipped": skipped, "errors": errors}
 
-    @api.private
     def _register_lookups(self, rows):
         """Everything the rows refer to, one search per kind."""
         rows = [row for row in rows if isinstance(row, dict)]
@@ -105,7 +104,6 @@ class ServiceWarranty(models.Model):
             "live": {w.lot_id: w for w in live},
         }
 
-    @api.private
     def _register_check_row(self, row, lookup, seen):
         """("error", [(column, reason)]), ("skip", reason) or ("ok", vals)."""
         missing = [col for col in REQUIRED if not str(row.get(col) or "").strip()]
@@ -211,7 +209,6 @@ class ServiceWarranty(models.Model):
                                           value=label, company=record.company_id.name, current=company.name)
         return None
 
-    @api.private
     def _register_create(self, vals_list, lots):
         """Create the missing serials, then the certificates, one batch each.
         Registering a unit implies its serial exists: it is created whatever
@@ -236,7 +233,6 @@ class ServiceWarranty(models.Model):
         with deciding():
             return self._register_create_warranties(vals_list, lots)
 
-    @api.private
     def _register_create_warranties(self, vals_list, lots):
         return self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {

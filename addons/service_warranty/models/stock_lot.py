@@ -96,7 +96,6 @@ class StockLot(models.Model):
         self._ensure_service_token()
         return self.env.ref("service_warranty.action_report_service_label").report_action(self)
 
-    @api.private
     def _ensure_service_token(self):
         """Give every lot in ``self`` a service token if it has none. The ORM
         flushes them as one batched UPDATE; a token is never replaced."""
@@ -104,7 +103,6 @@ class StockLot(models.Model):
             lot.service_token = secrets.token_urlsafe(TOKEN_BYTES)
         return self
 
-    @api.private
     def _rotate_service_token(self):
         """A new token for each unit (its owner changed): the old label no
         longer opens the unit's page, as the token is never reused."""
@@ -113,7 +111,6 @@ class StockLot(models.Model):
         return self
 
     @api.model
-    @api.private
     def _search_service_token(self, token):
         """The lot a label token belongs to, or an empty recordset. Malformed
         tokens are refused before any query."""
@@ -122,7 +119,6 @@ class StockLot(models.Model):
         return self.sudo().search([("service_token", "=", token)], limit=1)
 
     @api.model
-    @api.private
     def _find_by_service_code(self, code):
         """The unit a scanned code designates: a label URL, a bare token or a
         serial number (any case, stray whitespace). Empty when unknown or
@@ -145,7 +141,6 @@ class StockLot(models.Model):
         return lots if len(lots) == 1 else self.browse()
 
     @api.model
-    @api.private
     def _service_code_exact(self, code):
         """The one exact, indexed look-up a scanned code stands for first, as
         ``(column, value)``: its token (label URL or bare token) or its serial
@@ -248,7 +243,6 @@ class StockLot(models.Model):
             "unknown": unknown,
         }
 
-    @api.private
     def _get_public_service_values(self):
         """What the public device page may show: the unit, its warranty status
         and its service history as plain values (dates and outcomes only).

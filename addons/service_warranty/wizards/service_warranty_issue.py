@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..decisions import deciding
@@ -29,7 +29,6 @@ class ServiceWarrantyIssue(models.TransientModel):
     date_install = fields.Date(string="Installation date")
     invoice_ref = fields.Char(string="Invoice number")
 
-    @api.private
     def _prepare_warranty_vals(self, lot, policy):
         return {
             "lot_id": lot.id,
