@@ -122,9 +122,7 @@ class ServiceLoaner(models.Model):
         warehouse = self.rma_id.warehouse_id
         customer = self.partner_id.property_stock_customer
         if kind == "loan_out":
-            source = self.lot_id.quant_ids.filtered(
-                lambda q: q.quantity > 0 and q.location_id.usage == "internal"
-            ).location_id[:1] or warehouse._get_loaner_location()
+            source = self.lot_id._service_internal_location() or warehouse._get_loaner_location()
             return warehouse.out_type_id, source, customer, self.lot_id
         if kind == "loan_back":
             return warehouse.in_type_id, customer, warehouse._get_loaner_location(), self.lot_id

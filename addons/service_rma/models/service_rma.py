@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.addons.service_warranty.decisions import deciding, states_sql
+from odoo.addons.service_warranty.models.service_warranty import LIVE_STATES
 from odoo.addons.service_warranty.rules import remedy_is_covered
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
@@ -765,10 +766,7 @@ class ServiceRma(models.Model):
         if replacement.product_id != self.product_id or replacement == self.lot_id:
             raise UserError(self.env._("The replacement must be another unit of %(product)s.",
                                        product=self.product_id.display_name))
-        quant = replacement.quant_ids.filtered(
-            lambda q: q.quantity > 0 and q.location_id.usage == "internal" and not q.lot_id.is_loaner
-        )[:1]
-        if not quant:
+        if replacement.is_loaner or not replacement._service_internal_location():
             raise UserError(self.env._("%(serial)s is not in stock.", serial=replacement.name))
         with deciding():
             self.replacement_lot_id = replacement
@@ -786,31 +784,32 @@ class ServiceRma(models.Model):
         now = fields.Datetime.now()
         Warranty = self.env["service.warranty"].sudo()
         for rma in self:
-            rma._on_exchange_done_one(Warranty, now)
+            with deciding():
+                rma._replace_warranty(Warranty)
+                rma.write({"state": "done", "date_resolved": now, "date_returned": now})
 
-    def _on_exchange_done_one(self, Warranty, now):
+    def _replace_warranty(self, Warranty):
+        """The replacement's certificate (made, or its live one updated) and
+        the old one marked replaced by it."""
         self.ensure_one()
-        with deciding():
-            rma = self
-            old = rma.warranty_id
-            new = Warranty.search(
-                [("lot_id", "=", rma.replacement_lot_id.id), ("state", "in", ("draft", "active"))], limit=1
-            )
-            vals = rma._prepare_replacement_warranty_vals(old)
-            if new:
-                new.write(vals)
-            else:
-                new = Warranty.create(vals)
-            if old.extension_days and old.policy_id.replacement_term == "remaining":
-                new.extension_ids = [Command.create({
-                    "days": old.extension_days,
-                    "reason": self.env._("Inherited from %(name)s", name=old.name),
-                })]
-            if old:
-                old.write({"state": "replaced", "replaced_by_id": new.id})
-                old.message_post(body=self.env._("Replaced by %(serial)s (%(rma)s).",
-                                                 serial=rma.replacement_lot_id.name, rma=rma.name))
-            rma.write({"state": "done", "date_resolved": now, "date_returned": now})
+        old = self.warranty_id
+        new = Warranty.search(
+            [("lot_id", "=", self.replacement_lot_id.id), ("state", "in", LIVE_STATES)], limit=1
+        )
+        vals = self._prepare_replacement_warranty_vals(old)
+        if new:
+            new.write(vals)
+        else:
+            new = Warranty.create(vals)
+        if old.extension_days and old.policy_id.replacement_term == "remaining":
+            new.extension_ids = [Command.create({
+                "days": old.extension_days,
+                "reason": self.env._("Inherited from %(name)s", name=old.name),
+            })]
+        if old:
+            old.write({"state": "replaced", "replaced_by_id": new.id})
+            old.message_post(body=self.env._("Replaced by %(serial)s (%(rma)s).",
+                                             serial=self.replacement_lot_id.name, rma=self.name))
 
     def _prepare_replacement_warranty_vals(self, old):
         self.ensure_one()
@@ -912,10 +911,7 @@ class ServiceRma(models.Model):
             return warehouse.out_type_id, warehouse._get_rma_location(), customer, self.lot_id
         if kind == "exchange":
             replacement = self.replacement_lot_id
-            source = replacement.quant_ids.filtered(
-                lambda q: q.quantity > 0 and q.location_id.usage == "internal"
-            ).location_id[:1]
-            return warehouse.out_type_id, source, customer, replacement
+            return warehouse.out_type_id, replacement._service_internal_location(), customer, replacement
         return super()._service_transfer_spec(kind)
 
     def _service_move_link(self):

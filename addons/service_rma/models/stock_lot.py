@@ -18,6 +18,14 @@ class StockLot(models.Model):
         for lot in self:
             lot.rma_count = counts.get(lot, 0)
 
+    def _service_internal_location(self):
+        """Where this unit is in stock (an internal location), empty when it
+        is not: where an exchange or a loan takes it from."""
+        self.ensure_one()
+        return self.quant_ids.filtered(
+            lambda quant: quant.quantity > 0 and quant.location_id.usage == "internal"
+        ).location_id[:1]
+
     def action_view_rmas(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("service_rma.service_rma_action")
         action["domain"] = [("lot_id", "in", self.ids)]

@@ -469,8 +469,7 @@ class ServiceWarranty(models.Model):
         if not date_install:
             raise UserError(self.env._("Give the date the unit was installed."))
         with deciding():
-            self.write({"date_install": date_install})
-        self._sync_state_with_dates()
+            self.write({"date_install": date_install})  # write() expires or revives as the dates say
         return True
 
     def correct_dates(self, values, reason):
@@ -495,7 +494,6 @@ class ServiceWarranty(models.Model):
                 "Dates corrected by %(user)s (%(changes)s). Reason: %(reason)s",
                 user=self.env.user.name, changes=changes, reason=reason,
             ))
-        self._sync_state_with_dates()
         return True
 
     def transfer_owner(self, partner, reason, rotate_token=True):
