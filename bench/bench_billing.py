@@ -20,9 +20,6 @@ install and the repairs); the database is dropped afterwards.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -46,28 +43,15 @@ def main():
     if options.smoke:
         vars(options).update(SMOKE)
     odoo = devlib.find_odoo()
-    command = odoo.command
     database = devlib.unique_database("bench_billing")
     print(f"installing service_rma into {database}...", flush=True)
     try:
         args = devlib.fresh_database(odoo, database, "service_rma")
         print(f"building {options.small + options.large} finished at-cost repairs...", flush=True)
-        shell = subprocess.run(
-            [*command, "shell", *args, "--log-level=warn", "--no-http"],
-            input=(HERE / "billing_shell.py").read_text(),
-            capture_output=True,
-            text=True,
-            check=False,
-            env=dict(
-                os.environ,
-                BENCH_SMALL=str(options.small),
-                BENCH_LARGE=str(options.large),
-                BENCH_CUSTOMERS=str(options.customers),
-            ),
+        lines = devlib.shell_benchmark(
+            odoo, args, HERE / "billing_shell.py", 2, BENCH_SMALL=str(options.small),
+            BENCH_LARGE=str(options.large), BENCH_CUSTOMERS=str(options.customers),
         )
-        lines = [json.loads(line[6:]) for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
-        if shell.returncode or len(lines) != 2:
-            sys.exit(f"benchmark failed:\n{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
     finally:
         devlib.drop_database(database)
     print()

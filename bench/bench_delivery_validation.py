@@ -17,9 +17,6 @@ module installs, then the validations); the databases are dropped afterwards.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -32,22 +29,15 @@ SMOKE_SIZES = "20"
 
 
 def run_in(database, modules, sizes, repeat, odoo):
-    command = odoo.command
     print(f"installing {modules} into {database}...", flush=True)
     results = []
     try:
         args = devlib.fresh_database(odoo, database, modules)
         for _ in range(repeat):
-            shell = subprocess.run(
-                [*command, "shell", *args, "--log-level=warn", "--no-http"],
-                input=(HERE / "delivery_validation_shell.py").read_text(),
-                capture_output=True, text=True, check=False,
-                env=dict(os.environ, BENCH_SIZES=",".join(map(str, sizes))),
-            )
-            lines = [line[6:] for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
-            if shell.returncode or len(lines) != len(sizes):
-                sys.exit(f"benchmark failed:\n{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
-            results.append([json.loads(line) for line in lines])
+            results.append(devlib.shell_benchmark(
+                odoo, args, HERE / "delivery_validation_shell.py", len(sizes),
+                BENCH_SIZES=",".join(map(str, sizes)),
+            ))
     finally:
         devlib.drop_database(database)
     # Best of the repeats per size: the least disturbed measurement.

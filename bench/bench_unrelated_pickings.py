@@ -16,9 +16,6 @@ the benchmark still runs end to end; its ratio says nothing at that size.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,16 +32,9 @@ def run_in(database, modules, pickings, repeat, odoo):
     try:
         args = devlib.fresh_database(odoo, database, modules)
         for _ in range(repeat):
-            shell = subprocess.run(
-                [*odoo.command, "shell", *args, "--log-level=warn", "--no-http"],
-                input=(HERE / "unrelated_pickings_shell.py").read_text(),
-                capture_output=True, text=True, check=False,
-                env=dict(os.environ, BENCH_PICKINGS=str(pickings)),
+            results += devlib.shell_benchmark(
+                odoo, args, HERE / "unrelated_pickings_shell.py", 1, BENCH_PICKINGS=str(pickings)
             )
-            lines = [line[6:] for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
-            if shell.returncode or len(lines) != 1:
-                sys.exit(f"benchmark failed:\n{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
-            results.append(json.loads(lines[0]))
     finally:
         devlib.drop_database(database)
     return min(results, key=lambda result: result["seconds"])

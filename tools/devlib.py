@@ -69,6 +69,27 @@ class DatabaseCopyFailed(DevError):
     """PostgreSQL could not copy a template database."""
 
 
+class ShellFailed(DevError):
+    """A script run in ``odoo shell`` failed or did not print what it should."""
+
+
+def shell_benchmark(odoo: Odoo, args: list[str], script: Path, lines: int, **environ: str) -> list[dict]:
+    """Run ``script`` in ``odoo shell`` on the database of ``args`` (with
+    ``environ`` added to its environment) and return the JSON values of the
+    ``lines`` lines it prints as ``BENCH {...}``: how the benchmarks time what
+    runs inside Odoo."""
+    shell = subprocess.run(
+        [*odoo.command, "shell", *args, "--log-level=warn", "--no-http"],
+        input=script.read_text(), capture_output=True, text=True, check=False,
+        env=dict(os.environ, **environ),
+    )
+    found = [json.loads(line[6:]) for line in shell.stdout.splitlines() if line.startswith("BENCH ")]
+    if shell.returncode or len(found) != lines:
+        raise ShellFailed(f"{script.name} failed (exit {shell.returncode}):\n"
+                          f"{shell.stdout[-3000:]}{shell.stderr[-3000:]}")
+    return found
+
+
 class Odoo(NamedTuple):
     """An Odoo 19 to run: its command line and its own add-on directories."""
 
