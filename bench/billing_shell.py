@@ -66,7 +66,7 @@ rmas = env["service.rma"].create(
         for w in warranties
     ]
 )
-assert set(rmas.mapped("coverage")) == {"repair_at_cost"}, set(rmas.mapped("coverage"))
+assert set(rmas.mapped("remedy")) == {"repair_at_cost"}, set(rmas.mapped("remedy"))
 rmas.action_start_repair()
 repairs = rmas.repair_id
 env["stock.move"].create(

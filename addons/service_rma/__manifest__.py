@@ -1,6 +1,6 @@
 {
     "name": "Service RMA",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "summary": "Returned units: scan intake, coverage verdict, RMA lifecycle, SLA clocks, loaner units, "
                "cost-only billing of post-warranty repairs",
     "category": "Inventory/After-sales",
@@ -16,7 +16,7 @@
         "data/product_data.xml",
         "views/service_rma_views.xml",
         "views/service_rma_billing_views.xml",
-        "views/service_loaner_views.xml",
+        "views/service_loan_views.xml",
         "views/stock_lot_views.xml",
         "views/portal_templates.xml",
         "wizards/service_rma_scan_views.xml",

@@ -243,6 +243,21 @@ class RegisterResult(BaseModel):
 # -- scan --------------------------------------------------------------------------
 
 
+class RmaVerdict(BaseModel):
+    """An RMA's decision: its ``remedy`` (a manager's override included;
+    "rejected" when nothing is granted), whether it is ``covered`` (free to
+    the customer), the policy's ``reason`` code and text, and, when
+    ``overridden``, the ``policy_remedy`` it replaced."""
+
+    model_config = ConfigDict(extra="ignore")
+    remedy: str
+    covered: bool
+    reason: str = ""
+    reason_text: str = ""
+    overridden: bool = False
+    policy_remedy: OStr = None
+
+
 class ScanResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
     rma_id: int
@@ -251,10 +266,7 @@ class ScanResult(BaseModel):
     created: bool = False
     serial: OStr = None
     product: OStr = None
-    covered: bool | None = None
-    verdict: OStr = None
-    remedy: OStr = None
-    reason: OStr = None
+    verdict: RmaVerdict
 
 
 # -- bill --------------------------------------------------------------------------

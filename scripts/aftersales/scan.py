@@ -194,11 +194,13 @@ def text_line(event: dict[str, Any], style: Style) -> str:
         error = str(event["error"]).replace(event["code"], code)
         return style(f"FAILED  {prefix}{code}  {error}", "red")
     rma = event["rma"]
-    colour = "green" if rma.get("covered") else ("red" if rma.get("verdict") == "rejected" else "yellow")
+    verdict = rma["verdict"]
+    colour = "green" if verdict["covered"] else ("red" if verdict["remedy"] == "rejected" else "yellow")
     opened = "new " if rma.get("created") else ""
     serial = echo(rma.get("serial") or code)
-    return (f"{style(rma.get('verdict') or '-', colour)}  {prefix}{serial}  {opened}{rma['name']} "
-            f"({rma['state']})  remedy {rma.get('remedy') or '-'}  {rma.get('reason') or ''}").rstrip()
+    overridden = f"  overridden (policy: {verdict.get('policy_remedy') or '-'})" if verdict.get("overridden") else ""
+    return (f"{style(verdict['remedy'], colour)}  {prefix}{serial}  {opened}{rma['name']} "
+            f"({rma['state']})  {verdict.get('reason_text') or verdict.get('reason') or ''}{overridden}").rstrip()
 
 
 def make_emitter(as_json: bool) -> Callable[[dict[str, Any]], None]:

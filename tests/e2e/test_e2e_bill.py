@@ -19,7 +19,7 @@ HOURS = 1.5
 
 class Rma(OdooRecord):
     name: str
-    coverage: str
+    remedy: str
     billing_state: str
     amount_at_cost: float
     repair_id: M2O
@@ -75,7 +75,7 @@ def repaired(admin, rpc, catalogue) -> Repaired:
         rpc.execute_kw("repair.order", step, [[repair_id]])
 
     repaired = rma_of(admin, rma_id)
-    assert (repaired.coverage, repaired.billing_state) == ("repair_at_cost", "to_bill"), repaired
+    assert (repaired.remedy, repaired.billing_state) == ("repair_at_cost", "to_bill"), repaired
     assert repaired.amount_at_cost == pytest.approx(HOURS * LABOUR_RATE)
     assert repaired.sale_order_id is not None and repaired.bill_id is None
     return Repaired(repaired, "Initech", company["currency_id"][1])

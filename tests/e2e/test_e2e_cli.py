@@ -350,7 +350,8 @@ def test_scan_by_serial_token_and_url(cli, admin, catalogue, tmp_path):
         assert event["ok"] is True and event["replayed"] is False
         rma = event["rma"]
         assert rma["serial"] == serial and rma["created"] is True and rma["state"] == "draft"
-        assert rma["verdict"] == expected_verdict(admin, serial)
+        assert rma["verdict"]["remedy"] == expected_verdict(admin, serial)
+        assert rma["verdict"]["overridden"] is False and rma["verdict"]["reason_text"]
         assert rma["product"] and "Compressor XL" in rma["product"]
         assert rma_count(admin, serial) == 1
     assert journal_of(tmp_path).read_text() == "", "every answered scan leaves the journal"
@@ -362,7 +363,7 @@ def test_scan_by_serial_token_and_url(cli, admin, catalogue, tmp_path):
     assert len(lines) == 3
     for line, event, serial in zip(lines, events, serials):
         verdict, name = event["rma"]["verdict"], event["rma"]["name"]
-        assert line.startswith(f"{verdict}  {serial}  {name} (draft)  remedy "), line
+        assert line == f"{verdict['remedy']}  {serial}  {name} (draft)  {verdict['reason_text']}", line
         assert " new " not in line
         assert rma_count(admin, serial) == 1
 

@@ -32,8 +32,9 @@ class FakeServer:
         if code.startswith("BAD"):
             raise ServerError("odoo.exceptions.UserError", f"No unit matches {code}")
         return {"rma_id": len(self.received), "name": f"RMA/{len(self.received)}", "state": "draft",
-                "created": True, "serial": code, "covered": True, "verdict": "repair", "remedy": "repair",
-                "reason": "in_warranty"}
+                "created": True, "serial": code,
+                "verdict": {"remedy": "repair", "covered": True, "reason": "in_warranty",
+                            "reason_text": "Under warranty", "overridden": False, "policy_remedy": "repair"}}
 
 
 class Clock:
@@ -157,7 +158,7 @@ def test_command_json_output_and_exit_codes(tmp_path, capsys):
 def test_command_text_line(tmp_path, capsys):
     server = FakeServer()
     _run_with(server, tmp_path, io.StringIO("SN-1\n"))
-    assert capsys.readouterr().out.strip() == "repair  SN-1  new RMA/1 (draft)  remedy repair  in_warranty"
+    assert capsys.readouterr().out.strip() == "repair  SN-1  new RMA/1 (draft)  Under warranty"
 
 
 def test_command_offline_then_replay(tmp_path, capsys):

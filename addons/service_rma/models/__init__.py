@@ -8,7 +8,7 @@ from . import (  # noqa: I001
     res_config_settings,
     sale_order_line,
     service_transfer_mixin,
-    service_loaner,
+    service_loan,
     service_rma,
     service_rma_billing,
     service_warranty,
@@ -16,5 +16,6 @@ from . import (  # noqa: I001
     stock_lot,
     stock_move,
     stock_picking,
+    stock_rule,
     stock_warehouse,
 )

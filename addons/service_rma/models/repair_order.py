@@ -25,10 +25,10 @@ class RepairOrder(models.Model):
         "warranty at cost: its quotation is priced at cost, with no margin.",
     )
 
-    @api.depends("rma_id.coverage")
+    @api.depends("rma_id.remedy")
     def _compute_service_at_cost(self):
         for repair in self:
-            repair.service_at_cost = repair.rma_id.coverage == "repair_at_cost"
+            repair.service_at_cost = repair.rma_id.remedy == "repair_at_cost"
 
     @api.model_create_multi
     def create(self, vals_list):

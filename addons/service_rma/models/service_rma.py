@@ -18,8 +18,8 @@ USER_GROUP = "service_warranty.group_aftersales_user"
 # the verdict and its override, and the documents it made.
 DECIDED_FIELDS = (
     "name", "state", "date_intake", "date_received", "date_returned", "date_responded", "date_resolved",
-    "sla_warned", "verdict_remedy", "verdict_covered", "verdict_reason_code", "verdict_reason_params",
-    "coverage_override", "override_reason", "coverage", "covered", "policy_id", "priority_rank",
+    "sla_warned", "policy_remedy", "policy_covered", "policy_reason_code", "policy_reason_params",
+    "remedy_override", "override_reason", "remedy", "covered", "policy_id", "priority_rank",
     "response_deadline", "resolution_deadline", "receipt_picking_id", "return_picking_id", "repair_id",
     "replacement_lot_id", "exchange_picking_id", "credit_note_id", "product_id", "commercial_partner_id",
 )
@@ -28,7 +28,7 @@ INTAKE_FIELDS = ("lot_id", "partner_id", "warranty_id", "company_id")
 # The findings the verdict is made of: fixed once the repair starts.
 DIAGNOSIS_FIELDS = ("exclusion_ids",)
 DIAGNOSIS_STATES = ("draft", "received", "diagnosed")
-COVERAGE = [
+REMEDIES = [
     ("refund", "Refund"),
     ("exchange", "Exchange"),
     ("repair", "Repair under warranty"),
@@ -36,9 +36,9 @@ COVERAGE = [
     ("repair_paid", "Paid repair"),
     ("rejected", "Rejected"),
 ]
-REPAIR_COVERAGES = ("repair", "repair_at_cost", "repair_paid")
+REPAIR_REMEDIES = ("repair", "repair_at_cost", "repair_paid")
 # The verdicts each remedy's action needs.
-ACTION_VERDICTS = {"start_repair": REPAIR_COVERAGES, "exchange": ("exchange",), "refund": ("refund",)}
+ACTION_VERDICTS = {"start_repair": REPAIR_REMEDIES, "exchange": ("exchange",), "refund": ("refund",)}
 
 
 class ServiceRma(models.Model):
@@ -122,35 +122,39 @@ class ServiceRma(models.Model):
     cause = fields.Text(string="Cause found")
     action_taken = fields.Text(string="Action taken")
     exclusion_ids = fields.Many2many("service.warranty.exclusion", string="Exclusions found")
-    verdict_remedy = fields.Selection(
+    policy_remedy = fields.Selection(
         [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair"),
          ("repair_at_cost", "Repair at cost"), ("repair_paid", "Paid repair"), ("none", "None")],
-        compute="_compute_verdict",
+        compute="_compute_policy_verdict",
         store=True,
         precompute=True,
         string="Remedy under the policy",
     )
-    verdict_covered = fields.Boolean(
-        compute="_compute_verdict", store=True, precompute=True, string="Covered under the policy",
+    policy_covered = fields.Boolean(
+        compute="_compute_policy_verdict", store=True, precompute=True, string="Covered under the policy",
     )
-    verdict_reason_code = fields.Char(
-        compute="_compute_verdict", store=True, precompute=True, string="Reason code",
+    policy_reason_code = fields.Char(
+        compute="_compute_policy_verdict", store=True, precompute=True, string="Reason code",
     )
-    verdict_reason_params = fields.Json(
-        compute="_compute_verdict", store=True, precompute=True, string="Reason parameters",
+    policy_reason_params = fields.Json(
+        compute="_compute_policy_verdict", store=True, precompute=True, string="Reason parameters",
     )
-    verdict_reason = fields.Char(
-        string="Reason", compute="_compute_verdict_reason",
-        help="The verdict's reason, in the reader's language.",
+    policy_reason = fields.Char(
+        string="Reason", compute="_compute_policy_reason",
+        help="The policy's reason for its remedy, in the reader's language.",
     )
-    coverage_override = fields.Selection(
-        COVERAGE, readonly=True, copy=False, tracking=True, string="Verdict override",
+    remedy_override = fields.Selection(
+        REMEDIES, readonly=True, copy=False, tracking=True, string="Remedy override",
     )
     override_reason = fields.Text(readonly=True, copy=False, groups=USER_GROUP, string="Override reason")
-    coverage = fields.Selection(
-        COVERAGE, compute="_compute_coverage", store=True, precompute=True, tracking=True, string="Verdict"
+    remedy = fields.Selection(
+        REMEDIES, compute="_compute_remedy", store=True, precompute=True, tracking=True, string="Remedy",
+        help="What the RMA grants: the policy's remedy, or the administrator's override.",
     )
-    covered = fields.Boolean(compute="_compute_coverage", store=True, precompute=True)
+    covered = fields.Boolean(
+        compute="_compute_remedy", store=True, precompute=True, string="Covered",
+        help="The remedy is free to the customer.",
+    )
     response_deadline = fields.Datetime(
         compute="_compute_deadlines", store=True, precompute=True, index="btree_not_null"
     , string="Respond by")
@@ -183,7 +187,7 @@ class ServiceRma(models.Model):
     credit_note_id = fields.Many2one(
         "account.move", readonly=True, copy=False, check_company=True, string="Credit note",
     )
-    loaner_ids = fields.One2many("service.loaner", "rma_id", string="Loans")
+    loan_ids = fields.One2many("service.loan", "rma_id", string="Loans")
     loaner_out = fields.Boolean(compute="_compute_loaner_out", string="Loaner with the customer")
     customer_status = fields.Char(compute="_compute_customer_status", string="Status for the customer")
     can_receive = fields.Boolean(compute="_compute_can", string="Can receive")
@@ -228,39 +232,39 @@ class ServiceRma(models.Model):
             rma.priority_rank = ranks[rma.priority]
 
     @api.depends("lot_id", "warranty_id.state", "warranty_id.date_end", "exclusion_ids", "date_intake")
-    def _compute_verdict(self):
+    def _compute_policy_verdict(self):
         for rma in self:
             if not rma.lot_id:
-                rma.verdict_remedy, rma.verdict_covered = "none", False
-                rma.verdict_reason_code, rma.verdict_reason_params = False, False
+                rma.policy_remedy, rma.policy_covered = "none", False
+                rma.policy_reason_code, rma.policy_reason_params = False, False
                 continue
             verdict = rma.lot_id.get_service_coverage(
                 fields.Date.context_today(rma, rma.date_intake or fields.Datetime.now()),
                 rma.exclusion_ids.mapped("code"),
             )
-            rma.verdict_remedy = verdict["remedy"]
-            rma.verdict_covered = verdict["covered"]
-            rma.verdict_reason_code = verdict["reason"]
-            rma.verdict_reason_params = verdict["reason_params"]
+            rma.policy_remedy = verdict["remedy"]
+            rma.policy_covered = verdict["covered"]
+            rma.policy_reason_code = verdict["reason"]
+            rma.policy_reason_params = verdict["reason_params"]
 
     @api.depends_context("lang")
-    @api.depends("verdict_reason_code", "verdict_reason_params")
-    def _compute_verdict_reason(self):
+    @api.depends("policy_reason_code", "policy_reason_params")
+    def _compute_policy_reason(self):
         Lot = self.env["stock.lot"]
         for rma in self:
-            rma.verdict_reason = Lot._render_verdict_reason(
-                rma.verdict_reason_code, rma.verdict_reason_params
+            rma.policy_reason = Lot._render_verdict_reason(
+                rma.policy_reason_code, rma.policy_reason_params
             )
 
-    @api.depends("verdict_remedy", "verdict_covered", "coverage_override")
-    def _compute_coverage(self):
+    @api.depends("policy_remedy", "policy_covered", "remedy_override")
+    def _compute_remedy(self):
         for rma in self:
-            if rma.coverage_override:
-                rma.coverage = rma.coverage_override
-                rma.covered = remedy_is_covered(rma.coverage_override)
+            if rma.remedy_override:
+                rma.remedy = rma.remedy_override
+                rma.covered = remedy_is_covered(rma.remedy_override)
             else:
-                rma.coverage = "rejected" if rma.verdict_remedy in (False, "none") else rma.verdict_remedy
-                rma.covered = rma.verdict_covered
+                rma.remedy = "rejected" if rma.policy_remedy in (False, "none") else rma.policy_remedy
+                rma.covered = rma.policy_covered
 
     @api.depends(
         "date_intake", "priority", "policy_id.response_hours_urgent", "policy_id.response_hours_high",
@@ -298,43 +302,43 @@ class ServiceRma(models.Model):
         )
         return overdue if (operator == "=") == value else ~overdue
 
-    @api.depends("expected_repair_hours", "policy_id.loaner_threshold_hours", "loaner_ids.state", "state")
+    @api.depends("expected_repair_hours", "policy_id.loaner_threshold_hours", "loan_ids.state", "state")
     def _compute_loaner_suggested(self):
         for rma in self:
             rma.loaner_suggested = (
                 rma.state in OPEN_STATES
                 and rma.expected_repair_hours > (rma.policy_id.loaner_threshold_hours or 0)
-                and not rma.loaner_ids.filtered(lambda loan: loan.state in ("draft", "out"))
+                and not rma.loan_ids.filtered(lambda loan: loan.state in ("draft", "out"))
             )
 
-    @api.depends("loaner_ids.state")
+    @api.depends("loan_ids.state")
     def _compute_loaner_out(self):
         for rma in self:
-            rma.loaner_out = any(loan.state == "out" for loan in rma.loaner_ids)
+            rma.loaner_out = any(loan.state == "out" for loan in rma.loan_ids)
 
     @api.depends_context("uid")
-    @api.depends("state", "coverage", "receipt_picking_id", "return_picking_id", "exchange_picking_id",
-                 "loaner_ids.state")
+    @api.depends("state", "remedy", "receipt_picking_id", "return_picking_id", "exchange_picking_id",
+                 "loan_ids.state")
     def _compute_can(self):
         """The RMA's state machine, written once: the buttons show what these
         say, and every action refuses what they refuse."""
         manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
         for rma in self:
-            state, coverage = rma.state, rma.coverage
-            loan_out = any(loan.state == "out" for loan in rma.loaner_ids)
+            state, remedy = rma.state, rma.remedy
+            loan_out = any(loan.state == "out" for loan in rma.loan_ids)
             rma.can_receive = state == "draft" and not rma.receipt_picking_id
             rma.can_diagnose = state == "received"
-            rma.can_start_repair = state == "diagnosed" and coverage in ACTION_VERDICTS["start_repair"]
+            rma.can_start_repair = state == "diagnosed" and remedy in ACTION_VERDICTS["start_repair"]
             rma.can_exchange = (
-                state in ("received", "diagnosed") and coverage in ACTION_VERDICTS["exchange"]
+                state in ("received", "diagnosed") and remedy in ACTION_VERDICTS["exchange"]
                 and not rma.exchange_picking_id
             )
-            rma.can_refund = state in ("received", "diagnosed") and coverage in ACTION_VERDICTS["refund"]
+            rma.can_refund = state in ("received", "diagnosed") and remedy in ACTION_VERDICTS["refund"]
             rma.can_reject = state in ("received", "diagnosed")
             rma.can_return = state == "ready" and not rma.return_picking_id
             rma.can_cancel = state in ("draft", "received", "diagnosed") and not loan_out
             rma.can_lend_loaner = state in OPEN_STATES and not any(
-                loan.state in ("draft", "out") for loan in rma.loaner_ids
+                loan.state in ("draft", "out") for loan in rma.loan_ids
             )
             rma.can_override = manager and state in OPEN_STATES
 
@@ -387,7 +391,7 @@ class ServiceRma(models.Model):
     def scan(self, code):
         """The repair shop's scan: a label URL, a token or a serial. Returns the
         unit's open RMA, or a new draft one pre-filled from its certificate, as
-        ``{rma_id, name, state, created, covered, verdict, remedy, reason}``.
+        ``{rma_id, name, state, created, serial, product, verdict}`` (``_scan_answer``).
         Two workers scanning the same unit end with one RMA: the unique index
         refuses the second, whose request Odoo retries and then finds the first.
         """
@@ -435,6 +439,11 @@ class ServiceRma(models.Model):
         if exact is None:
             return None, None, None
         column, value = exact
+        # The query reads the tables: what this transaction changed must be
+        # in them first (nothing to write, no query).
+        self.flush_model(["name", "state", "lot_id", "covered", "remedy", "remedy_override", "policy_remedy",
+                          "policy_reason_code", "policy_reason_params"])
+        Lot.flush_model(["name", "company_id", "product_id", column])
         # The unit first (a materialized CTE), then its open RMA by its index:
         # one plan, cheap to make and the same whether the unit has an open
         # RMA or not, whatever the planner's statistics say.
@@ -443,8 +452,8 @@ class ServiceRma(models.Model):
             WITH lot AS MATERIALIZED (
                 SELECT id, name, company_id, product_id FROM stock_lot WHERE %(column)s = %(value)s LIMIT 1
             )
-            SELECT rma.id, rma.name, rma.state, rma.covered, rma.coverage, rma.verdict_remedy,
-                   rma.verdict_reason_code, rma.verdict_reason_params,
+            SELECT rma.id, rma.name, rma.state, rma.covered, rma.remedy, rma.remedy_override IS NOT NULL,
+                   rma.policy_remedy, rma.policy_reason_code, rma.policy_reason_params,
                    lot.id, lot.name, lot.company_id, template.tracking,
                    product.id, product.default_code, product.combination_indices,
                    COALESCE(template.name->>%(lang)s, template.name->>'en_US'),
@@ -453,9 +462,9 @@ class ServiceRma(models.Model):
               JOIN product_product product ON product.id = lot.product_id
               JOIN product_template template ON template.id = product.product_tmpl_id
               LEFT JOIN LATERAL (
-                  SELECT candidate.id, candidate.name, candidate.state, candidate.covered, candidate.coverage,
-                         candidate.verdict_remedy, candidate.verdict_reason_code,
-                         candidate.verdict_reason_params
+                  SELECT candidate.id, candidate.name, candidate.state, candidate.covered, candidate.remedy,
+                         candidate.remedy_override, candidate.policy_remedy, candidate.policy_reason_code,
+                         candidate.policy_reason_params
                     FROM service_rma candidate
                    WHERE candidate.lot_id = lot.id AND candidate.id IN (%(rmas)s)
                    LIMIT 1
@@ -466,7 +475,7 @@ class ServiceRma(models.Model):
         ))
         if not rows:
             return None, None, None
-        (rma_id, name, state, covered, coverage, remedy, reason_code, reason_params, lot_id, serial,
+        (rma_id, name, state, covered, remedy, overridden, policy_remedy, reason_code, reason_params, lot_id, serial,
          lot_company_id, tracking, product_id, default_code, variant, product_name, same_serial) = rows[0]
         if tracking != "serial" or same_serial != 1:
             return None, None, None
@@ -480,8 +489,8 @@ class ServiceRma(models.Model):
             return None, Lot.browse(lot_id), product_name
         return self._scan_answer(
             rma_id=rma_id, name=name, state=state, created=False, serial=serial, product=product_name,
-            covered=covered, coverage=coverage, remedy=remedy, reason_code=reason_code,
-            reason_params=reason_params,
+            covered=covered, remedy=remedy, overridden=overridden, policy_remedy=policy_remedy,
+            reason_code=reason_code, reason_params=reason_params,
         ), None, None
 
     @api.model
@@ -509,18 +518,20 @@ class ServiceRma(models.Model):
         return self._scan_answer(
             rma_id=self.id, name=self.name, state=self.state, created=created, serial=self.lot_id.name,
             product=product_name or self.product_id.display_name, covered=self.covered,
-            coverage=self.coverage, remedy=self.verdict_remedy, reason_code=self.verdict_reason_code,
-            reason_params=self.verdict_reason_params,
+            remedy=self.remedy, overridden=bool(self.remedy_override), policy_remedy=self.policy_remedy,
+            reason_code=self.policy_reason_code, reason_params=self.policy_reason_params,
         )
 
     @api.model
-    def _scan_answer(self, *, rma_id, name, state, created, serial, product, covered, coverage, remedy,
-                     reason_code, reason_params):
+    def _scan_answer(self, *, rma_id, name, state, created, serial, product, covered, remedy, overridden,
+                     policy_remedy, reason_code, reason_params):
         """The one shape of a scan's answer, whichever look-up found the RMA.
-        ``verdict`` is the RMA's verdict (its coverage, overrides included),
-        ``remedy`` what the policy alone grants, ``covered`` whether the
-        verdict is free to the customer; ``reason`` is the verdict's reason
-        in the caller's language, ``reason_code`` the code it renders."""
+        ``verdict`` is the RMA's decision, as ``stock.lot.get_service_coverage``
+        gives a unit's: its ``remedy`` (overrides included; ``rejected`` when
+        nothing is granted), whether it is ``covered`` (free to the customer),
+        the ``reason`` code and ``reason_text`` in the caller's language;
+        ``overridden`` says a manager replaced the policy's remedy, which
+        ``policy_remedy`` keeps."""
         return {
             "rma_id": rma_id,
             "name": name,
@@ -528,11 +539,14 @@ class ServiceRma(models.Model):
             "created": created,
             "serial": serial,
             "product": product,
-            "covered": bool(covered),
-            "verdict": coverage,
-            "remedy": remedy,
-            "reason_code": reason_code or "",
-            "reason": self.env["stock.lot"]._render_verdict_reason(reason_code, reason_params),
+            "verdict": {
+                "remedy": remedy,
+                "covered": bool(covered),
+                "reason": reason_code or "",
+                "reason_text": self.env["stock.lot"]._render_verdict_reason(reason_code, reason_params),
+                "overridden": bool(overridden),
+                "policy_remedy": policy_remedy,
+            },
         }
 
     # -- lifecycle ---------------------------------------------------------
@@ -543,7 +557,7 @@ class ServiceRma(models.Model):
         to them is checked too, as every action writes them."""
         wrong = self.filtered(lambda rma: not rma[f"can_{action}"])
         verdicts = ACTION_VERDICTS.get(action)
-        wrong_verdict = verdicts and wrong.filtered(lambda rma: rma.coverage not in verdicts)
+        wrong_verdict = verdicts and wrong.filtered(lambda rma: rma.remedy not in verdicts)
         if wrong_verdict:
             names = ", ".join(wrong_verdict.mapped("name"))
             raise UserError({
@@ -553,14 +567,14 @@ class ServiceRma(models.Model):
             }[action])
         if wrong:
             states = dict(self._fields["state"]._description_selection(self.env))
-            labels = dict(self._fields["coverage"]._description_selection(self.env))
+            labels = dict(self._fields["remedy"]._description_selection(self.env))
             raise UserError(
                 self.env._(
                     "%(action)s is not possible for %(rmas)s (state %(state)s, verdict %(verdict)s).",
                     action=label,
                     rmas=", ".join(wrong.mapped("name")),
                     state=states[wrong[0].state],
-                    verdict=labels.get(wrong[0].coverage, "-"),
+                    verdict=labels.get(wrong[0].remedy, "-"),
                 )
             )
         self.check_access("write")
@@ -633,7 +647,7 @@ class ServiceRma(models.Model):
                 })
             rma.message_post(
                 body=self.env._("Returned unrepaired: %(reason)s",
-                                reason=rma.verdict_reason or rma.sudo().override_reason or "-")
+                                reason=rma.policy_reason or rma.sudo().override_reason or "-")
             )
 
     def action_create_return(self):
@@ -668,7 +682,7 @@ class ServiceRma(models.Model):
         vals_list = []
         for rma in self:
             policy = rma.warranty_id.policy_id
-            if not (rma.covered and rma.coverage == "repair" and policy.extension_rule == "downtime"):
+            if not (rma.covered and rma.remedy == "repair" and policy.extension_rule == "downtime"):
                 continue
             if not (rma.date_received and rma.date_returned):
                 continue
@@ -694,19 +708,19 @@ class ServiceRma(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Lend a loaner"),
-            "res_model": "service.loaner",
+            "res_model": "service.loan",
             "view_mode": "form",
-            "views": [(self.env.ref("service_rma.service_loaner_view_form_lend").id, "form")],
+            "views": [(self.env.ref("service_rma.service_loan_view_form_lend").id, "form")],
             "target": "new",
             "context": {
                 "default_rma_id": self.id,
-                "default_lot_id": self.env["service.loaner"]._find_available_unit(self.product_id).id,
+                "default_lot_id": self.env["service.loan"]._find_available_unit(self.product_id).id,
             },
         }
 
     def action_receive_loaner(self):
         self.ensure_one()
-        return self.loaner_ids.filtered(lambda loan: loan.state == "out").action_receive_back()
+        return self.loan_ids.filtered(lambda loan: loan.state == "out").action_receive_back()
 
     def action_open_override(self):
         return {
@@ -718,22 +732,22 @@ class ServiceRma(models.Model):
             "context": {"default_rma_id": self.id},
         }
 
-    def _override_coverage(self, coverage, reason):
+    def _override_remedy(self, remedy, reason):
         """The manager's override of the verdict, with a reason, logged in the
         chatter; the repair's quotation follows (free, at cost or at the
-        pricelist's price). The one way ``coverage_override`` changes."""
+        pricelist's price). The one way ``remedy_override`` changes."""
         if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
             raise AccessError(self.env._("Only after-sales administrators can override a verdict."))
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the verdict is overridden."))
-        labels = dict(self._fields["coverage"]._description_selection(self.env))
-        if coverage not in labels:
-            raise UserError(self.env._("Unknown verdict %(verdict)s.", verdict=coverage))
+        labels = dict(self._fields["remedy"]._description_selection(self.env))
+        if remedy not in labels:
+            raise UserError(self.env._("Unknown verdict %(verdict)s.", verdict=remedy))
         self._check_can("override", self.env._("Overriding the verdict"))
         for rma in self:
-            before = labels.get(rma.coverage, "-")
+            before = labels.get(rma.remedy, "-")
             with deciding():
-                rma.write({"coverage_override": coverage, "override_reason": reason})
+                rma.write({"remedy_override": remedy, "override_reason": reason})
             # The repair follows the verdict: free under warranty, otherwise
             # quoted at cost or at the pricelist's price.
             repair = rma.repair_id.sudo()
@@ -743,7 +757,7 @@ class ServiceRma(models.Model):
                 repair._service_price_quotation()
             rma.message_post(
                 body=self.env._("Verdict overridden by %(user)s: %(before)s → %(after)s. Reason: %(reason)s",
-                                user=self.env.user.name, before=before, after=labels[coverage], reason=reason)
+                                user=self.env.user.name, before=before, after=labels[remedy], reason=reason)
             )
 
     def action_open_exchange(self):
@@ -906,12 +920,12 @@ class ServiceRma(models.Model):
         warehouse = self._get_warehouse()
         customer = self.partner_id.property_stock_customer
         if kind == "receipt":
-            return warehouse.in_type_id, customer, warehouse._get_rma_location(), self.lot_id
+            return warehouse, customer, warehouse._get_rma_location(), self.lot_id
         if kind == "return":
-            return warehouse.out_type_id, warehouse._get_rma_location(), customer, self.lot_id
+            return warehouse, warehouse._get_rma_location(), customer, self.lot_id
         if kind == "exchange":
             replacement = self.replacement_lot_id
-            return warehouse.out_type_id, replacement._service_internal_location(), customer, replacement
+            return warehouse, replacement._service_internal_location(), customer, replacement
         return super()._service_transfer_spec(kind)
 
     def _service_move_link(self):
@@ -950,7 +964,7 @@ class ServiceRma(models.Model):
             near, lambda rma: self.env._("SLA deadline of %(name)s is near", name=rma.name)
         )
         near.write({"sla_warned": True})
-        loans = self.env["service.loaner"].search(
+        loans = self.env["service.loan"].search(
             [("state", "=", "out"), ("date_due", "<", fields.Date.context_today(self)),
              ("overdue_warned", "=", False)]
         )

@@ -70,13 +70,13 @@ class ServiceRma(models.Model):
             rma.bill_id = moves.sorted("id")[-1:]
 
     @api.depends(
-        "coverage", "repair_id.state", "sale_order_id.state", "sale_order_id.amount_untaxed", "bill_id"
+        "remedy", "repair_id.state", "sale_order_id.state", "sale_order_id.amount_untaxed", "bill_id"
     )
     def _compute_billing_state(self):
         for rma in self:
             if rma.bill_id:
                 rma.billing_state = "billed"
-            elif rma.coverage != "repair_at_cost" or not rma.repair_id or rma.repair_id.state == "cancel":
+            elif rma.remedy != "repair_at_cost" or not rma.repair_id or rma.repair_id.state == "cancel":
                 rma.billing_state = "none"
             elif rma.repair_id.state == "done" and rma.sale_order_id.state == "sale":
                 # A post-warranty repair that costs nothing is a mistake more
@@ -202,7 +202,7 @@ class ServiceRma(models.Model):
             return self.env._("already billed on %(bill)s", bill=self.bill_id.display_name)
         if self.covered:
             return self.env._("covered by the warranty: its repair is free")
-        if self.coverage != "repair_at_cost":
+        if self.remedy != "repair_at_cost":
             return self.env._("the verdict is not a repair at cost")
         if self.billing_state == "zero":
             return self.env._(

@@ -2,6 +2,10 @@ from odoo import fields, models
 
 from .service_transfer_mixin import TRANSFER_KINDS
 
+# What ties a move to its after-sales document; every step of a service
+# transfer carries it.
+SERVICE_LINK_FIELDS = ("service_rma_id", "service_loan_id", "service_kind")
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -12,9 +16,16 @@ class StockMove(models.Model):
         "service.rma", string="RMA", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
     service_loan_id = fields.Many2one(
-        "service.loaner", string="Loan", index="btree_not_null", copy=False, readonly=True, check_company=True
+        "service.loan", string="Loan", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
     service_kind = fields.Selection(TRANSFER_KINDS, string="Service transfer", copy=False, readonly=True)
+
+    def _is_service_last_step(self):
+        """The step that brings the unit where its transfer ends (the
+        customer, the repair location, the loaner pool): the one whose
+        completion moves its document on."""
+        self.ensure_one()
+        return not self.location_final_id or self.location_dest_id._child_of(self.location_final_id)
 
     def _create_repair_sale_order_line(self):
         # A part added to an RMA repair after its quotation was made goes on

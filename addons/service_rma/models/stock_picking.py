@@ -8,13 +8,16 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         """Validating an RMA's or a loan's transfer moves it on, as its moves
-        say (``stock.move.service_kind`` and its link): no search, so any
-        other transfer is validated at Odoo's own cost. The unit (or its
-        replacement) cannot go back while the customer still has a loaner."""
+        say (``stock.move.service_kind`` and its link), once the unit is where
+        the transfer ends (``_is_service_last_step``: the repair location
+        after input and quality control, the customer after pick, pack and
+        ship): no search, so any other transfer is validated at Odoo's own
+        cost. The unit (or its replacement) cannot go back while the customer
+        still has a loaner."""
         moves = self.move_ids.filtered("service_kind")
         if not moves:
             return super()._action_done()
-        moves = moves.sudo()
+        moves = moves.sudo().filtered(lambda move: move._is_service_last_step())
 
         def documents(kind, field="service_rma_id"):
             return moves.filtered(lambda move: move.service_kind == kind)[field]

@@ -54,7 +54,7 @@ class TestAccessMatrix(BillingCase):
         picking = cls.rma.receipt_picking_id
         picking.move_ids.picked = True
         picking.button_validate()
-        cls.rma.sudo()._override_coverage("repair_at_cost", "Internal: customer dropped it, stay firm")
+        cls.rma.sudo()._override_remedy("repair_at_cost", "Internal: customer dropped it, stay firm")
         cls.labels = cls.env.ref("service_warranty.action_report_service_label")
         cls.card = cls.env.ref("service_warranty.action_report_warranty_card")
 
@@ -83,27 +83,27 @@ class TestAccessMatrix(BillingCase):
 
     def test_write_verdict_fields(self):
         everyone_refused = dict.fromkeys(ROLES, R)
-        for values in ({"coverage": "repair", "covered": True}, {"verdict_remedy": "repair"},
-                       {"verdict_covered": True}, {"verdict_reason_code": "in_warranty"}):
+        for values in ({"remedy": "repair", "covered": True}, {"policy_remedy": "repair"},
+                       {"policy_covered": True}, {"policy_reason_code": "in_warranty"}):
             with self.subTest(values=values):
                 self._check_matrix(everyone_refused, lambda env, v=values: self.rma.with_env(env).write(v))
-        self.assertEqual(self.rma.coverage, "repair_at_cost")
+        self.assertEqual(self.rma.remedy, "repair_at_cost")
 
     def test_write_override_directly(self):
         self._check_matrix(
             dict.fromkeys(ROLES, R),
-            lambda env: self.rma.with_env(env).write({"coverage_override": "repair", "override_reason": "x"}),
+            lambda env: self.rma.with_env(env).write({"remedy_override": "repair", "override_reason": "x"}),
         )
         self.assertEqual(self.rma.billing_state, "none")
-        self.assertEqual(self.rma.coverage, "repair_at_cost")
+        self.assertEqual(self.rma.remedy, "repair_at_cost")
 
     def test_override_action(self):
         def override(env):
             wizard = env["service.rma.override"].create(
-                {"rma_id": self.rma.id, "coverage": "repair", "reason": "Goodwill"}
+                {"rma_id": self.rma.id, "remedy": "repair", "reason": "Goodwill"}
             )
             wizard.action_apply()
-            self.assertEqual(self.rma.with_env(env).coverage, "repair")
+            self.assertEqual(self.rma.with_env(env).remedy, "repair")
 
         self._check_matrix(
             {"portal": R, "sales": R, "repair": R, "finance": R, "manager": A, "other_company": R}, override
@@ -188,7 +188,7 @@ class TestAccessMatrix(BillingCase):
         self.assertEqual(self.rma.state, "received")
 
     def test_write_loan_state(self):
-        loan = self.env["service.loaner"].with_user(self.repair_user).create(
+        loan = self.env["service.loan"].with_user(self.repair_user).create(
             {"rma_id": self.rma.id, "lot_id": self.loaners[0].id}
         )
         self._check_matrix(
@@ -212,7 +212,7 @@ class TestAccessMatrix(BillingCase):
         """What the customer may read of their own RMA: the repair record."""
         rma = self.rma.with_user(self.portal_user)
         values = rma.read(["name", "state", "fault_description", "cause", "action_taken", "date_received",
-                           "coverage", "amount_at_cost"])[0]
+                           "remedy", "amount_at_cost"])[0]
         self.assertEqual(values["state"], "received")
 
     def test_open_reports(self):

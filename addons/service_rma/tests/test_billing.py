@@ -105,7 +105,7 @@ class BillingCase(RmaCase):
 class TestAtCostPrice(BillingCase):
     def test_parts_labour_and_visit_at_cost(self):
         rma = self._repair("RMA-0001", [(self.part_valued, 2), (self.part_plain, 3)], hours=1.5, on_site=True)
-        self.assertEqual(rma.coverage, "repair_at_cost")
+        self.assertEqual(rma.remedy, "repair_at_cost")
         self.assertFalse(rma.repair_id.under_warranty)
         order = rma.sale_order_id
         self.assertTrue(order, "finishing an at-cost repair makes its quotation")
@@ -244,7 +244,7 @@ class TestCoveredRepairs(BillingCase):
         self.warranty.write({"date_delivery": date.today(), "date_sale": date.today()})
         self.policy.write({"refund_days": 0, "exchange_days": 0})
         rma = self._repair("RMA-0001", [(self.part_valued, 1)], hours=2.0, on_site=True)
-        self.assertEqual(rma.coverage, "repair")
+        self.assertEqual(rma.remedy, "repair")
         self.assertTrue(rma.covered)
         return rma
 
@@ -270,10 +270,10 @@ class TestCoveredRepairs(BillingCase):
         wizard = Form(
             self.env["service.rma.override"].with_user(self.manager).with_context(default_rma_id=rma.id)
         )
-        wizard.coverage = "repair_at_cost"
+        wizard.remedy = "repair_at_cost"
         wizard.reason = "Water damage found inside the housing"
         wizard.save().action_apply()
-        self.assertEqual(rma.coverage, "repair_at_cost")
+        self.assertEqual(rma.remedy, "repair_at_cost")
         self.assertFalse(rma.repair_id.under_warranty)
         self.assertIn("Water damage found inside the housing", rma.message_ids[:1].body)
         repair = rma.repair_id.with_user(self.repair_user)
@@ -287,7 +287,7 @@ class TestCoveredRepairs(BillingCase):
         rma = self._repair("RMA-0001", [(self.part_valued, 1)], hours=2.0, on_site=True, finish=False)
         rma.repair_id.action_create_sale_order()
         self.assertEqual(rma.amount_at_cost, 30.0 + 80.0 + 25.0)
-        rma.with_user(self.manager)._override_coverage("repair", "Goodwill: key account")
+        rma.with_user(self.manager)._override_remedy("repair", "Goodwill: key account")
         order = rma.sale_order_id
         self.assertEqual(order.amount_total, 0.0)
         self.assertEqual(order.order_line.product_id, self.part_valued, "labour and visit lines removed")

@@ -51,8 +51,8 @@ class TestChinese(RmaCase, HttpCase):
                 self.assertEqual(label, self._expect("service_warranty", lang, "Refund until"))
                 menu = env.ref("service_warranty.service_warranty_menu").name
                 self.assertEqual(menu, self._expect("service_warranty", lang, "Certificates"))
-                coverage = dict(env["service.rma"]._fields["coverage"]._description_selection(env))
-                self.assertEqual(coverage["refund"], self._expect("service_rma", lang, "Refund"))
+                remedy = dict(env["service.rma"]._fields["remedy"]._description_selection(env))
+                self.assertEqual(remedy["refund"], self._expect("service_rma", lang, "Refund"))
 
     def test_verdict_and_error_messages(self):
         sold = fields.Date.subtract(fields.Date.today(), days=60)  # past the exchange window

@@ -56,7 +56,7 @@ class TestConcurrency(TransactionCase):
 
         def clean(env):
             rmas = env["service.rma"].search([("lot_id", "=", ids["lot"])])
-            loans = env["service.loaner"].search([("rma_id", "in", rmas.ids)])
+            loans = env["service.loan"].search([("rma_id", "in", rmas.ids)])
             pickings = loans.picking_out_id | loans.picking_back_id
             pickings.action_cancel()
             loans.unlink()
@@ -98,7 +98,7 @@ class TestConcurrency(TransactionCase):
         rma_id = self._in_new_cursor(lambda env: env["service.rma"].scan(self.serial)["rma_id"])
 
         def lend(env):
-            Loan = env["service.loaner"]
+            Loan = env["service.loan"]
             unit = Loan._find_available_unit(env["product.product"].browse(ids["product"]))
             if not unit:
                 return "none available"
@@ -107,7 +107,7 @@ class TestConcurrency(TransactionCase):
         first, second = self._race(lend)
         self.assertIsInstance(first, int)
         self.assertEqual(second, "none available", "the unit lent a moment ago is not lent again")
-        open_loans = self._in_new_cursor(lambda env: env["service.loaner"].search_count(
+        open_loans = self._in_new_cursor(lambda env: env["service.loan"].search_count(
             [("lot_id", "=", ids["loaner"]), ("state", "in", ("draft", "out"))]
         ))
         self.assertEqual(open_loans, 1)

@@ -105,12 +105,12 @@ class TestVerdictLanguage(BillingCase):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["res.lang"]._activate_lang("fr_FR")
         rma = self._scan("RMA-0001")
-        self.assertEqual(rma.verdict_reason_code, "expired")
-        self.assertEqual(rma.verdict_reason_params, {"date": "2024-01-09"})
-        self.assertEqual(rma.with_context(lang="en_US").verdict_reason, "The warranty ended on 01/09/2024.")
-        self.assertIn("09/01/2024", rma.with_context(lang="fr_FR").verdict_reason,
+        self.assertEqual(rma.policy_reason_code, "expired")
+        self.assertEqual(rma.policy_reason_params, {"date": "2024-01-09"})
+        self.assertEqual(rma.with_context(lang="en_US").policy_reason, "The warranty ended on 01/09/2024.")
+        self.assertIn("09/01/2024", rma.with_context(lang="fr_FR").policy_reason,
                       "dates in the reader's format")
         Rma = self.env["service.rma"].with_user(self.repair_user).with_context(lang="fr_FR")
         answer = Rma.scan("RMA-0001")
-        self.assertEqual(answer["reason_code"], "expired")
-        self.assertIn("09/01/2024", answer["reason"])
+        self.assertEqual(answer["verdict"]["reason"], "expired")
+        self.assertIn("09/01/2024", answer["verdict"]["reason_text"])

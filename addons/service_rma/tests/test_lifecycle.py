@@ -32,7 +32,7 @@ class TestLifecycle(RmaCase):
                              rma._get_warehouse().rma_location_id)
             rma.action_diagnose()
             self.assertEqual(rma.state, "diagnosed")
-            self.assertEqual(rma.coverage, "repair")
+            self.assertEqual(rma.remedy, "repair")
             rma.action_start_repair()
             repair = rma.repair_id
             self.assertTrue(repair.under_warranty)
@@ -59,7 +59,7 @@ class TestLifecycle(RmaCase):
         rma.action_create_receipt()
         self._validate_unit_picking(rma.receipt_picking_id)
         rma.action_diagnose()
-        self.assertEqual(rma.coverage, "repair_at_cost")
+        self.assertEqual(rma.remedy, "repair_at_cost")
         rma.action_start_repair()
         self.assertFalse(rma.repair_id.under_warranty)
         rma.repair_id.action_validate()
@@ -77,7 +77,7 @@ class TestLifecycle(RmaCase):
         rma.action_create_receipt()
         self._validate_unit_picking(rma.receipt_picking_id)
         rma.action_diagnose()
-        self.assertEqual(rma.coverage, "rejected")
+        self.assertEqual(rma.remedy, "rejected")
         with self.assertRaisesRegex(UserError, "not a repair"):
             rma.action_start_repair()
         rma.action_reject()
@@ -91,7 +91,7 @@ class TestLifecycle(RmaCase):
         rma = self._scan()
         rma.expected_repair_hours = 24
         self.assertTrue(rma.loaner_suggested)
-        Loan = self.env["service.loaner"].with_user(self.repair_user)
+        Loan = self.env["service.loan"].with_user(self.repair_user)
         unit = Loan._find_available_unit(self.product)
         self.assertIn(unit, self.loaners)
         loan = Loan.create({"rma_id": rma.id, "lot_id": unit.id, "date_due": date(2026, 12, 31)})
@@ -115,7 +115,7 @@ class TestLifecycle(RmaCase):
 
     def test_overdue_loaner_flagged(self):
         rma = self._scan()
-        loan = self.env["service.loaner"].create(
+        loan = self.env["service.loan"].create(
             {"rma_id": rma.id, "lot_id": self.loaners[0].id, "date_due": date(2026, 1, 10)}
         )
         self._validate_unit_picking(loan.picking_out_id)
@@ -150,7 +150,7 @@ class TestRemedies(RmaCase):
         self.warranty.extension_ids = [(0, 0, {"days": 5, "reason": "earlier repair"})]
         with freeze_time("2026-11-05 10:00:00"):
             rma = self._received()
-            self.assertEqual(rma.coverage, "exchange")
+            self.assertEqual(rma.remedy, "exchange")
             spare = self._make_lots(self.product, ["SPARE-1"])
             wizard = Form(self.env["service.rma.exchange"].with_user(self.repair_user).with_context(
                 default_rma_id=rma.id))
@@ -187,7 +187,7 @@ class TestRemedies(RmaCase):
         invoice.action_post()
         self.warranty.date_delivery = fields.Date.today()
         rma = self._received()
-        self.assertEqual(rma.coverage, "refund")
+        self.assertEqual(rma.remedy, "refund")
         rma.action_refund()
         credit_note = rma.credit_note_id
         self.assertEqual(credit_note.move_type, "out_refund")
@@ -209,7 +209,7 @@ class TestRemedies(RmaCase):
         self.warranty.date_delivery = date(2026, 1, 10)
         with freeze_time("2026-06-01"):
             rma = self._received()
-            self.assertEqual(rma.coverage, "repair")
+            self.assertEqual(rma.remedy, "repair")
             with self.assertRaisesRegex(UserError, "not a refund"):
                 rma.action_refund()
             with self.assertRaisesRegex(UserError, "not an exchange"):

@@ -26,7 +26,7 @@ class TestPortalAccess(HttpCase, BillingCase):
         (one part, one hour), returned on 5 March."""
         with freeze_time("2026-03-02 10:00:00"):
             rma = self._repair("RMA-0001", [(self.part_valued, 1)], hours=1.0, finish=False)
-            rma.with_user(self.manager)._override_coverage(
+            rma.with_user(self.manager)._override_remedy(
                 "repair_at_cost", "RMA-OVERRIDE-REASON: key account, keep the price quiet"
             )
             rma.with_user(self.repair_user).write({
@@ -42,7 +42,7 @@ class TestPortalAccess(HttpCase, BillingCase):
             rma.with_user(self.repair_user).action_create_return()
             self._validate_unit_picking(rma.return_picking_id.with_user(self.repair_user))
         self.assertEqual(rma.state, "done")
-        self.assertEqual(rma.coverage, "repair_at_cost")
+        self.assertEqual(rma.remedy, "repair_at_cost")
         self.assertEqual(rma.amount_at_cost, 30.0 + 40.0)
         return rma
 
@@ -56,7 +56,7 @@ class TestPortalAccess(HttpCase, BillingCase):
                          "At-cost quotation", "70.00"):
             self.assertIn(expected, page.text)
         # The verdict's reason, rendered for the reader (it is stored as a code).
-        self.assertEqual(rma.verdict_reason_code, "expired")
+        self.assertEqual(rma.policy_reason_code, "expired")
         self.assertIn("The warranty ended on 01/09/2024.", page.text)
 
     def test_portal_rma_page_leaves_out_internal_fields(self):

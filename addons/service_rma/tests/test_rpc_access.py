@@ -26,7 +26,7 @@ class TestRpcAccess(RmaCase, HttpCase):
         picking = cls.rma.receipt_picking_id
         picking.move_ids.picked = True
         picking.button_validate()
-        cls.rma.sudo()._override_coverage("repair_at_cost", "Internal: dropped on the floor")
+        cls.rma.sudo()._override_remedy("repair_at_cost", "Internal: dropped on the floor")
 
     def _call(self, login, model, method, *args, **kwargs):
         self.authenticate(login, login)
@@ -43,11 +43,11 @@ class TestRpcAccess(RmaCase, HttpCase):
 
     def test_repair_shop_cannot_make_a_paid_repair_free(self):
         self._refused("rma_shop", "service.rma", "write", [self.rma.id],
-                      {"coverage_override": "repair", "override_reason": "x"})
+                      {"remedy_override": "repair", "override_reason": "x"})
         self._refused("rma_shop", "service.rma", "write", [self.rma.id],
-                      {"coverage": "repair", "covered": True})
+                      {"remedy": "repair", "covered": True})
         self.rma.invalidate_recordset()
-        self.assertEqual(self.rma.coverage, "repair_at_cost")
+        self.assertEqual(self.rma.remedy, "repair_at_cost")
         self.assertFalse(self.rma.covered)
 
     def test_repair_shop_cannot_extend_a_warranty(self):
@@ -82,14 +82,14 @@ class TestRpcAccess(RmaCase, HttpCase):
         self._refused("rpc_portal", "service.rma", "read", [self.rma.id], ["override_reason"])
         # ... but reads what is theirs.
         values = self._call("rpc_portal", "service.rma", "read", [self.rma.id],
-                            ["name", "state", "fault_description", "coverage"])
+                            ["name", "state", "fault_description", "remedy"])
         self.assertEqual(values[0]["state"], "received")
 
     def test_manager_overrides_through_the_action(self):
         wizard = self._call("sw_manager", "service.rma.override", "create",
-                            {"rma_id": self.rma.id, "coverage": "repair", "reason": "Goodwill: key account"})
+                            {"rma_id": self.rma.id, "remedy": "repair", "reason": "Goodwill: key account"})
         self._call("sw_manager", "service.rma.override", "action_apply", [wizard])
         self.rma.invalidate_recordset()
-        self.assertEqual(self.rma.coverage, "repair")
+        self.assertEqual(self.rma.remedy, "repair")
         self.assertTrue(self.rma.covered)
         self.assertTrue(any("Goodwill: key account" in message.body for message in self.rma.message_ids))

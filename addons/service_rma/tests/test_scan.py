@@ -17,8 +17,10 @@ class TestScan(RmaCase):
         self.assertTrue(first["created"])
         self.assertEqual(first["state"], "draft")
         self.assertEqual(first["serial"], "RMA-0001")
-        self.assertTrue(first["covered"])
-        self.assertIn(first["remedy"], ("refund", "exchange", "repair"))
+        self.assertTrue(first["verdict"]["covered"])
+        self.assertIn(first["verdict"]["remedy"], ("refund", "exchange", "repair"))
+        self.assertEqual(first["verdict"]["policy_remedy"], first["verdict"]["remedy"])
+        self.assertFalse(first["verdict"]["overridden"])
         for code in (token, "rma-0001", "  RMA-0001 "):
             again = Rma.scan(code)
             self.assertEqual(again["rma_id"], first["rma_id"])
@@ -82,7 +84,7 @@ class TestScan(RmaCase):
         self.assertEqual(again, Rma.browse(first["rma_id"])._scan_result(False))
 
     def test_new_rma_inserted_with_its_verdict(self):
-        """The first scan of a unit: the verdict, coverage and SLA deadlines go
+        """The first scan of a unit: the verdict, remedy and SLA deadlines go
         into the RMA's INSERT (precomputed), not an UPDATE after it, and the
         answer is the ORM's, field for field."""
         Rma = self.env["service.rma"].with_user(self.repair_user)
@@ -108,12 +110,16 @@ class TestScan(RmaCase):
         self.assertTrue(answer["created"])
         rma_updates = [q for q in statements if q.lstrip().startswith('UPDATE "service_rma"')]
         self.assertEqual(len(rma_updates), 1, "only billing_state is set after the INSERT")
-        self.assertNotIn("verdict", rma_updates[0])
+        self.assertNotIn("policy_", rma_updates[0])
+        self.assertNotIn("remedy", rma_updates[0])
         self.assertNotIn("deadline", rma_updates[0])
         rma = Rma.browse(answer["rma_id"])
         self.assertEqual(answer, rma._scan_result(True))
         self.assertEqual(answer["product"], "[IP-7] Infusion Pump IP-7")
-        self.assertEqual((rma.coverage, rma.verdict_remedy), (answer["verdict"], answer["remedy"]))
+        self.assertEqual(
+            (rma.remedy, rma.covered, rma.policy_remedy, rma.policy_reason_code),
+            tuple(answer["verdict"][key] for key in ("remedy", "covered", "policy_remedy", "reason")),
+        )
         self.assertEqual(
             rma.response_deadline, rma.date_intake + timedelta(hours=self.policy.response_hours_normal)
         )
@@ -135,13 +141,19 @@ class TestScan(RmaCase):
         rma = Rma.browse(Rma.scan("RMA-0001")["rma_id"])
         rma.exclusion_ids = self.excl_misuse
         self.assertFalse(rma.covered)
-        self.assertEqual(rma.coverage, "repair_at_cost")
+        self.assertEqual(rma.remedy, "repair_at_cost")
         with self.assertRaisesRegex(UserError, "Only after-sales administrators"):
-            rma._override_coverage("repair", "goodwill")
-        rma.with_user(self.manager)._override_coverage("repair", "Goodwill: key account")
-        self.assertEqual(rma.coverage, "repair")
+            rma._override_remedy("repair", "goodwill")
+        rma.with_user(self.manager)._override_remedy("repair", "Goodwill: key account")
+        self.assertEqual(rma.remedy, "repair")
         self.assertTrue(rma.covered)
         self.assertIn("Goodwill: key account", rma.message_ids[:1].body)
+        verdict = Rma.scan("RMA-0001")["verdict"]
+        self.assertEqual(
+            (verdict["remedy"], verdict["covered"], verdict["overridden"], verdict["policy_remedy"]),
+            ("repair", True, True, "repair_at_cost"),
+            "the scan answers the RMA's decision and keeps the policy's remedy beside it",
+        )
 
     def test_sla_deadlines_and_overdue(self):
         with freeze_time("2026-03-02 09:00:00"):

@@ -25,8 +25,8 @@ class TestRmaTour(HttpCase, RmaCase):
         rma = self.env["service.rma"].search([("lot_id", "=", lot.id)])
         self.assertEqual(rma.state, "done")
         self.assertEqual(rma.repair_id.state, "done")
-        self.assertEqual(rma.loaner_ids.state, "returned")
-        self.assertEqual(rma.loaner_ids.lot_id, loaner)
+        self.assertEqual(rma.loan_ids.state, "returned")
+        self.assertEqual(rma.loan_ids.lot_id, loaner)
         self.assertEqual(rma.return_picking_id.state, "done")
 
 

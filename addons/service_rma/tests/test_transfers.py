@@ -59,7 +59,7 @@ class TestTransfers(RmaCase):
         self.env["stock.quant"]._update_available_quantity(
             self.product, self.stock_location, -1, lot_id=self.loaners[0]
         )
-        loan = self.env["service.loaner"].with_user(self.repair_user).create(
+        loan = self.env["service.loan"].with_user(self.repair_user).create(
             {"rma_id": rma.id, "lot_id": self.loaners[0].id}
         )
         self.assertEqual(loan.picking_out_id.picking_type_id, self.warehouse2.out_type_id)
@@ -71,6 +71,111 @@ class TestTransfers(RmaCase):
         self.assertEqual(loan.picking_back_id.move_ids.service_kind, "loan_back")
         self._validate_unit_picking(loan.picking_back_id)
         self.assertEqual(loan.state, "returned")
+
+    def _steps(self, document, kind, field="service_rma_id"):
+        """Every step of ``document``'s ``kind`` of transfer, in order."""
+        moves = self.env["stock.move"].search([(field, "=", document.id), ("service_kind", "=", kind)], order="id")
+        return moves.picking_id
+
+    def _walk(self, document, kind, expected_types, field="service_rma_id", before_last=None):
+        """Validate each step of the transfer as Odoo's push rules make it,
+        checking its operation type and that it moves the document's unit;
+        ``before_last`` is called before the last one is validated."""
+        done = self.env["stock.picking"]
+        for index, picking_type in enumerate(expected_types):
+            picking = self._steps(document, kind, field) - done
+            self.assertEqual(len(picking), 1, f"step {index + 1}: {picking.picking_type_id.mapped('name')}")
+            self.assertEqual(picking.picking_type_id, picking_type, f"step {index + 1}")
+            if index == len(expected_types) - 1 and before_last:
+                before_last()
+            picking.action_assign()
+            self.assertEqual(picking.move_ids.move_line_ids.lot_id, document.lot_id if kind != "exchange"
+                             else document.replacement_lot_id, f"step {index + 1} moves the document's unit")
+            self._validate_unit_picking(picking)
+            done |= picking
+        self.assertEqual(self._steps(document, kind, field), done, "no step beyond the last")
+        return done
+
+    def test_three_step_reception_and_pick_pack_ship_delivery(self):
+        """In a warehouse that receives in three steps and delivers in
+        three, the returned unit comes in through input and quality control
+        to the repair location (never the saleable stock) and goes back
+        through pick, pack and ship; the RMA moves on when the unit arrives."""
+        big = self.env["stock.warehouse"].create({
+            "name": "Central depot", "code": "CDP", "company_id": self.company.id,
+            "reception_steps": "three_steps", "delivery_steps": "pick_pack_ship",
+        })
+        self.policy.post_warranty_mode = "none"
+        rma = self._scan("RMA-0001")
+        rma.warehouse_id = big
+        rma.exclusion_ids = self.excl_misuse
+        rma.action_create_receipt()
+        self.assertEqual(rma.receipt_picking_id.location_dest_id, big.wh_input_stock_loc_id)
+
+        def still_in_transit():
+            self.assertEqual(rma.state, "draft", "not received until it reaches the repair location")
+
+        self._walk(rma, "receipt", big.in_type_id | big.qc_type_id | big.store_type_id, before_last=still_in_transit)
+        self.assertEqual(rma.state, "received")
+        self.assertEqual(self.lot._service_internal_location(), big.rma_location_id)
+        self.assertFalse(self.lot.quant_ids.filtered(
+            lambda quant: quant.quantity > 0 and quant.location_id._child_of(big.lot_stock_id)
+        ), "a customer's unit is never in the saleable stock")
+
+        rma.action_diagnose()
+        rma.action_reject()
+        rma.action_create_return()
+        self.assertEqual(rma.return_picking_id.picking_type_id, big.pick_type_id)
+        self.assertEqual(rma.return_picking_id.location_id, big.rma_location_id)
+
+        def not_yet_back():
+            self.assertEqual(rma.state, "ready", "done only once the unit is shipped")
+
+        self._walk(rma, "return", big.pick_type_id | big.pack_type_id | big.out_type_id, before_last=not_yet_back)
+        self.assertEqual(rma.state, "done")
+        self.assertEqual(self.lot.quant_ids.filtered(lambda quant: quant.quantity > 0).location_id,
+                         self.customer.property_stock_customer)
+
+    def test_loans_follow_the_warehouse_steps(self):
+        """A loaner leaves in two steps (pick, ship) and comes back in two
+        (input, then to the loaner pool, not the saleable stock)."""
+        rma = self._scan("RMA-0001")
+        rma.warehouse_id = self.warehouse2
+        self.warehouse2.write({"reception_steps": "two_steps", "delivery_steps": "pick_ship"})
+        pool = self.warehouse2._get_loaner_location()
+        Quant = self.env["stock.quant"]
+        Quant._update_available_quantity(self.product, pool, 1, lot_id=self.loaners[0])
+        Quant._update_available_quantity(self.product, self.stock_location, -1, lot_id=self.loaners[0])
+        loan = self.env["service.loan"].with_user(self.repair_user).create(
+            {"rma_id": rma.id, "lot_id": self.loaners[0].id}
+        )
+        self._walk(loan, "loan_out", self.warehouse2.pick_type_id | self.warehouse2.out_type_id,
+                   field="service_loan_id",
+                   before_last=lambda: self.assertEqual(loan.state, "draft"))
+        self.assertEqual(loan.state, "out")
+        loan.with_user(self.repair_user).action_receive_back()
+        self._walk(loan, "loan_back", self.warehouse2.in_type_id | self.warehouse2.store_type_id,
+                   field="service_loan_id",
+                   before_last=lambda: self.assertEqual(loan.state, "out"))
+        self.assertEqual(loan.state, "returned")
+        self.assertEqual(self.loaners[0]._service_internal_location(), pool)
+
+    def test_the_service_route_follows_the_reception_setup(self):
+        route = self.warehouse2._get_service_route()
+        self.assertFalse(route.rule_ids, "one step: nothing after the receipt")
+        self.warehouse2.reception_steps = "three_steps"
+        self.assertEqual(self.warehouse2._get_service_route(), route)
+        self.assertEqual(
+            set(route.rule_ids.mapped(lambda rule: (rule.location_src_id, rule.location_dest_id))),
+            {(self.warehouse2.wh_input_stock_loc_id, self.warehouse2.wh_qc_stock_loc_id),
+             (self.warehouse2.wh_qc_stock_loc_id, self.warehouse2.view_location_id)},
+        )
+        self.warehouse2.reception_steps = "two_steps"
+        self.warehouse2._get_service_route()
+        self.assertEqual(
+            route.rule_ids.mapped(lambda rule: (rule.location_src_id, rule.location_dest_id)),
+            [(self.warehouse2.wh_input_stock_loc_id, self.warehouse2.view_location_id)],
+        )
 
     def test_an_integrators_hook_takes_effect(self):
         Rma = type(self.env["service.rma"])

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.service_rma import COVERAGE
+from ..models.service_rma import REMEDIES
 
 
 class ServiceRmaOverride(models.TransientModel):
@@ -8,11 +8,11 @@ class ServiceRmaOverride(models.TransientModel):
     _description = "Override an RMA verdict"
 
     rma_id = fields.Many2one("service.rma", required=True, string="RMA")
-    current = fields.Selection(related="rma_id.coverage", string="Current verdict")
-    coverage = fields.Selection(COVERAGE, string="New verdict", required=True)
+    current = fields.Selection(related="rma_id.remedy", string="Current remedy")
+    remedy = fields.Selection(REMEDIES, string="New remedy", required=True)
     reason = fields.Text(required=True)
 
     def action_apply(self):
         self.ensure_one()
-        self.rma_id._override_coverage(self.coverage, self.reason)
+        self.rma_id._override_remedy(self.remedy, self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -7,6 +7,7 @@ validated after it.
 """
 
 from odoo.tools import SQL
+from odoo.tools.sql import table_exists
 
 LINKS = (
     ("service_rma", "receipt_picking_id", "service_rma_id", "receipt"),
@@ -21,6 +22,8 @@ def migrate(cr, version):
     if not version:
         return
     for table, picking_column, link_column, kind in LINKS:
+        if table == "service_loaner" and not table_exists(cr, table):
+            table = "service_loan"  # renamed by 19.0.1.2.0's pre-migrate
         cr.execute(SQL(
             """
             UPDATE stock_move move

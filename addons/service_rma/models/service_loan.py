@@ -12,9 +12,9 @@ DECIDED_LOAN_FIELDS = ("state", "date_out", "date_returned", "picking_out_id", "
                        "overdue_warned")
 
 
-class ServiceLoaner(models.Model):
-    _name = "service.loaner"
-    _description = "Loaner Unit Loan"
+class ServiceLoan(models.Model):
+    _name = "service.loan"
+    _description = "Loan of a loaner unit"
     _inherit = ["mail.thread", "service.decided.mixin", "service.transfer.mixin"]
     _order = "date_out desc, id desc"
     _check_company_auto = True
@@ -123,9 +123,9 @@ class ServiceLoaner(models.Model):
         customer = self.partner_id.property_stock_customer
         if kind == "loan_out":
             source = self.lot_id._service_internal_location() or warehouse._get_loaner_location()
-            return warehouse.out_type_id, source, customer, self.lot_id
+            return warehouse, source, customer, self.lot_id
         if kind == "loan_back":
-            return warehouse.in_type_id, customer, warehouse._get_loaner_location(), self.lot_id
+            return warehouse, customer, warehouse._get_loaner_location(), self.lot_id
         return super()._service_transfer_spec(kind)
 
     def _service_move_link(self):
