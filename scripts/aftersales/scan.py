@@ -198,9 +198,12 @@ def text_line(event: dict[str, Any], style: Style) -> str:
     colour = "green" if verdict["covered"] else ("red" if verdict["remedy"] == "rejected" else "yellow")
     opened = "new " if rma.get("created") else ""
     serial = echo(rma.get("serial") or code)
-    overridden = f"  overridden (policy: {verdict.get('policy_remedy') or '-'})" if verdict.get("overridden") else ""
+    overridden = ""
+    if verdict.get("overridden"):
+        overridden = f"  overridden (policy: {verdict.get('policy_remedy') or '-'})"
+    reason = verdict.get("reason_text") or verdict.get("reason") or ""
     return (f"{style(verdict['remedy'], colour)}  {prefix}{serial}  {opened}{rma['name']} "
-            f"({rma['state']})  {verdict.get('reason_text') or verdict.get('reason') or ''}{overridden}").rstrip()
+            f"({rma['state']})  {reason}{overridden}").rstrip()
 
 
 def make_emitter(as_json: bool) -> Callable[[dict[str, Any]], None]:

@@ -148,11 +148,11 @@ class ServiceRma(models.Model):
     )
     override_reason = fields.Text(readonly=True, copy=False, groups=USER_GROUP, string="Override reason")
     remedy = fields.Selection(
-        REMEDIES, compute="_compute_remedy", store=True, precompute=True, tracking=True, string="Remedy",
+        REMEDIES, compute="_compute_remedy", store=True, precompute=True, tracking=True,
         help="What the RMA grants: the policy's remedy, or the administrator's override.",
     )
     covered = fields.Boolean(
-        compute="_compute_remedy", store=True, precompute=True, string="Covered",
+        compute="_compute_remedy", store=True, precompute=True,
         help="The remedy is free to the customer.",
     )
     response_deadline = fields.Datetime(
@@ -475,7 +475,8 @@ class ServiceRma(models.Model):
         ))
         if not rows:
             return None, None, None
-        (rma_id, name, state, covered, remedy, overridden, policy_remedy, reason_code, reason_params, lot_id, serial,
+        (rma_id, name, state, covered, remedy, overridden, policy_remedy, reason_code, reason_params,
+         lot_id, serial,
          lot_company_id, tracking, product_id, default_code, variant, product_name, same_serial) = rows[0]
         if tracking != "serial" or same_serial != 1:
             return None, None, None

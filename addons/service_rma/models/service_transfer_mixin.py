@@ -57,7 +57,8 @@ class ServiceTransferMixin(models.AbstractModel):
             return warehouse.in_type_id, warehouse.wh_input_stock_loc_id, warehouse._get_service_route()
         if warehouse.delivery_steps == "ship_only":
             return warehouse.out_type_id, destination, warehouse.delivery_route_id
-        return warehouse.pick_type_id, warehouse.pick_type_id.default_location_dest_id, warehouse.delivery_route_id
+        pick = warehouse.pick_type_id
+        return pick, pick.default_location_dest_id, warehouse.delivery_route_id
 
     def _prepare_service_picking_vals(self, kind):
         self.ensure_one()

@@ -70,12 +70,12 @@ class StockWarehouse(models.Model):
             warehouse.service_route_id = route
         wanted = {(source.id, destination.id, picking_type.id)
                   for source, destination, picking_type in warehouse._service_route_routings()}
-        rules = route.with_context(active_test=False).rule_ids
         current = {(rule.location_src_id.id, rule.location_dest_id.id, rule.picking_type_id.id): rule
-                   for rule in rules}
+                   for rule in route.with_context(active_test=False).rule_ids}
         if {key for key, rule in current.items() if rule.active} != wanted:
-            rules.filtered(lambda rule: rule.active and (rule.location_src_id.id, rule.location_dest_id.id,
-                                                         rule.picking_type_id.id) not in wanted).active = False
+            for key, rule in current.items():
+                if rule.active and key not in wanted:
+                    rule.active = False
             for key in wanted:
                 if key in current:
                     current[key].active = True

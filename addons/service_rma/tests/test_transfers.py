@@ -74,7 +74,9 @@ class TestTransfers(RmaCase):
 
     def _steps(self, document, kind, field="service_rma_id"):
         """Every step of ``document``'s ``kind`` of transfer, in order."""
-        moves = self.env["stock.move"].search([(field, "=", document.id), ("service_kind", "=", kind)], order="id")
+        moves = self.env["stock.move"].search(
+            [(field, "=", document.id), ("service_kind", "=", kind)], order="id"
+        )
         return moves.picking_id
 
     def _walk(self, document, kind, expected_types, field="service_rma_id", before_last=None):
@@ -115,7 +117,8 @@ class TestTransfers(RmaCase):
         def still_in_transit():
             self.assertEqual(rma.state, "draft", "not received until it reaches the repair location")
 
-        self._walk(rma, "receipt", big.in_type_id | big.qc_type_id | big.store_type_id, before_last=still_in_transit)
+        self._walk(rma, "receipt", big.in_type_id | big.qc_type_id | big.store_type_id,
+                   before_last=still_in_transit)
         self.assertEqual(rma.state, "received")
         self.assertEqual(self.lot._service_internal_location(), big.rma_location_id)
         self.assertFalse(self.lot.quant_ids.filtered(
@@ -131,7 +134,8 @@ class TestTransfers(RmaCase):
         def not_yet_back():
             self.assertEqual(rma.state, "ready", "done only once the unit is shipped")
 
-        self._walk(rma, "return", big.pick_type_id | big.pack_type_id | big.out_type_id, before_last=not_yet_back)
+        self._walk(rma, "return", big.pick_type_id | big.pack_type_id | big.out_type_id,
+                   before_last=not_yet_back)
         self.assertEqual(rma.state, "done")
         self.assertEqual(self.lot.quant_ids.filtered(lambda quant: quant.quantity > 0).location_id,
                          self.customer.property_stock_customer)

@@ -21,9 +21,11 @@ LINKS = (
 def migrate(cr, version):
     if not version:
         return
-    for table, picking_column, link_column, kind in LINKS:
-        if table == "service_loaner" and not table_exists(cr, table):
-            table = "service_loan"  # renamed by 19.0.1.2.0's pre-migrate
+    for old_table, picking_column, link_column, kind in LINKS:
+        # service_loaner is already service_loan when 19.0.1.2.0's pre-migrate ran
+        table = old_table
+        if old_table == "service_loaner" and not table_exists(cr, old_table):
+            table = "service_loan"
         cr.execute(SQL(
             """
             UPDATE stock_move move

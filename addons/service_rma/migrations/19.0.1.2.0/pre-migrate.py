@@ -40,6 +40,7 @@ def migrate(cr, version):
         _rename_field(cr, "service.rma", old, new)
     for model, old, new in ONE2MANY_FIELDS:
         _rename_field(cr, model, old, new)
+    _rename_in_views(cr, [*RMA_FIELDS, *((old, new) for _model, old, new in ONE2MANY_FIELDS)])
 
 
 def _rename_table(cr):
@@ -105,3 +106,20 @@ def _rename_field(cr, model, old, new):
         field_xmlid=f"field_{prefix}__{old}",
         selection_xmlids=f"selection__{prefix}__{old}\\_\\_%",
     ))
+
+
+def _rename_in_views(cr, renames):
+    """The views in the database still name the old fields until the upgrade
+    reloads them, and Odoo checks each view with those that inherit it: an
+    old inheriting view naming ``coverage`` would fail the reload of the new
+    form. Renamed in every view of ``service.rma`` (integrators' too), whole
+    words only, so ``coverage`` does not touch ``coverage_override``."""
+    for old, new in renames:
+        cr.execute(SQL(
+            """
+            UPDATE ir_ui_view
+               SET arch_db = regexp_replace(arch_db::text, %(pattern)s, %(new)s, 'g')::jsonb
+             WHERE model = 'service.rma' AND arch_db::text ~ %(pattern)s
+            """,
+            pattern=f"\\m{old}\\M", new=new,
+        ))
