@@ -1,0 +1,27 @@
+{
+    "name": "Service Desk",
+    "version": "19.0.1.0.0",
+    "summary": "Service requests from the hotline, e-mail, the portal and the units' device pages, "
+               "with SLA clocks on support calendars and arrival zones, and escalation to an RMA",
+    "category": "Inventory/After-sales",
+    "author": "Aftersales for Odoo contributors",
+    "website": "https://github.com/aftersales-odoo/aftersales",
+    "license": "LGPL-3",
+    "depends": ["service_rma", "resource"],
+    "data": [
+        "security/service_desk_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "data/resource_calendar_data.xml",
+        "data/service_zone_data.xml",
+        "views/service_request_views.xml",
+        "views/service_config_views.xml",
+        "wizards/service_request_hotline_views.xml",
+        "views/portal_templates.xml",
+        "views/service_device_templates.xml",
+        "views/menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

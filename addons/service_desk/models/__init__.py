@@ -1,0 +1,10 @@
+from . import (
+    res_partner,
+    service_report_attempt,
+    service_request,
+    service_rma,
+    service_team,
+    service_warranty_policy,
+    service_zone,
+    stock_lot,
+)
