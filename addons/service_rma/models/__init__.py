@@ -15,6 +15,7 @@ from . import (  # noqa: I001
     service_warranty_policy,
     stock_lot,
     stock_move,
+    stock_move_line,
     stock_picking,
     stock_rule,
     stock_warehouse,

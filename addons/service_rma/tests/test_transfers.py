@@ -157,6 +157,7 @@ class TestTransfers(RmaCase):
                    field="service_loan_id",
                    before_last=lambda: self.assertEqual(loan.state, "draft"))
         self.assertEqual(loan.state, "out")
+        self.assertFalse(self.loaners[0].sudo().warranty_ids, "a loaner is lent, not sold: no certificate")
         loan.with_user(self.repair_user).action_receive_back()
         self._walk(loan, "loan_back", self.warehouse2.in_type_id | self.warehouse2.store_type_id,
                    field="service_loan_id",

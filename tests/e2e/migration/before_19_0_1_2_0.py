@@ -58,7 +58,8 @@ returned.action_receive_back()
 validate(returned.picking_back_id)
 rmas[0].exclusion_ids = env.ref("service_warranty.exclusion_misuse")
 rmas[0]._override_coverage("repair", "Goodwill: key account")
-env.flush_all()
+# Committed first: the tracking messages are written at commit time.
+env.cr.commit()
 loans = to_hand_over | with_customer | returned
 print("STATE", json.dumps({
     "loans": [
@@ -75,4 +76,3 @@ print("STATE", json.dumps({
         for rma in rmas
     ],
 }))
-env.cr.commit()
