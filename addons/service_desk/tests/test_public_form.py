@@ -130,3 +130,31 @@ class TestPublicForm(HttpCase, DeskCase):
         response = self.url_open(f"/service/d/{'A' * 32}/report", data={"description": "x"})
         self.assertIn(response.status_code, (400, 404))
         self.assertFalse(self.env["service.request"].search([("channel", "=", "device_page")]))
+
+
+@tagged("post_install", "-at_install")
+class TestPublicFormLanguage(HttpCase, DeskCase):
+    """A visitor who chose Chinese on the site reads the form's answers in Chinese."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["service_desk"], ["zh_CN"], overwrite=True)
+        cls.lot._ensure_service_token()
+        cls.token = cls.lot.sudo().service_token
+
+    def test_the_answers_are_in_the_visitors_language(self):
+        self.opener.cookies["frontend_lang"] = "zh_CN"
+        page = self.url_open(f"/service/d/{self.token}")
+        self.assertIn("报修故障", page.text)
+        csrf = CSRF_RE.search(page.text).group(1)
+        data = {"description": "", "contact_name": "护士", "contact_phone": "13800001111", "csrf_token": csrf}
+        refused = self.url_open(f"/service/d/{self.token}/report", data=data)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("请描述故障。", refused.text)
+        data["description"] = "报警灯常亮"
+        created = self.url_open(f"/service/d/{self.token}/report", data=data)
+        self.assertIn("故障单号", created.text)
+        status = self.url_open(STATUS_RE.search(created.text).group(1))
+        self.assertIn("新建", status.text)
