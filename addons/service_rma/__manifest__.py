@@ -2,7 +2,7 @@
     "name": "Service RMA",
     "version": "19.0.1.2.0",
     "summary": "Returned units: scan intake, coverage verdict, RMA lifecycle, SLA clocks, loaner units, "
-               "cost-only billing of post-warranty repairs",
+               "vendor back-claims, cost-only billing of post-warranty repairs",
     "category": "Inventory/After-sales",
     "author": "Aftersales for Odoo contributors",
     "website": "https://github.com/aftersales-odoo/aftersales",
@@ -17,6 +17,7 @@
         "views/service_rma_views.xml",
         "views/service_rma_billing_views.xml",
         "views/service_loan_views.xml",
+        "views/service_vendor_claim_views.xml",
         "views/stock_lot_views.xml",
         "views/portal_templates.xml",
         "wizards/service_rma_scan_views.xml",

@@ -11,6 +11,7 @@ from . import (  # noqa: I001
     service_loan,
     service_rma,
     service_rma_billing,
+    service_vendor_claim,
     service_warranty,
     service_warranty_policy,
     stock_lot,

@@ -3,17 +3,22 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.addons.service_warranty.decisions import deciding, states_sql
 from odoo.addons.service_warranty.models.service_warranty import LIVE_STATES
-from odoo.addons.service_warranty.rules import remedy_is_covered
+from odoo.addons.service_warranty.rules import add_months, remedy_is_covered
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 from psycopg2.errors import UniqueViolation
+
+from .service_vendor_claim import KEPT_OUTCOMES, OPEN_CLAIM_STATES
 
 # The states in which an RMA is "open": one per unit (the unique index below),
 # and what every search for a unit's open RMA reads.
 OPEN_STATES = ("draft", "received", "diagnosed", "in_repair", "ready")
 MANAGER_GROUP = "service_warranty.group_aftersales_manager"
 USER_GROUP = "service_warranty.group_aftersales_user"
+# Who reads the vendor side of an RMA: staff, and finance (who posts the
+# vendor's credit notes); never the customer.
+VENDOR_READERS = "service_warranty.group_aftersales_user,account.group_account_invoice"
 # Written only by the RMA's actions: its state machine, the dates it stamps,
 # the verdict and its override, and the documents it made.
 DECIDED_FIELDS = (
@@ -22,6 +27,7 @@ DECIDED_FIELDS = (
     "remedy_override", "override_reason", "remedy", "covered", "policy_id", "priority_rank",
     "response_deadline", "resolution_deadline", "receipt_picking_id", "return_picking_id", "repair_id",
     "replacement_lot_id", "exchange_picking_id", "credit_note_id", "product_id", "commercial_partner_id",
+    "vendor_claim_ids", "at_vendor_since",
 )
 # What the RMA is about: fixed once the unit is on its way in.
 INTAKE_FIELDS = ("lot_id", "partner_id", "warranty_id", "company_id")
@@ -200,6 +206,35 @@ class ServiceRma(models.Model):
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
     can_lend_loaner = fields.Boolean(compute="_compute_can", string="Can lend a loaner")
     can_override = fields.Boolean(compute="_compute_can", string="Can override the verdict")
+    vendor_claim_ids = fields.One2many(
+        "service.vendor.claim", "rma_id", string="Vendor claims", groups=VENDOR_READERS,
+    )
+    vendor_claim_count = fields.Integer(
+        compute="_compute_vendor_claim_count", string="Vendor claim count", groups=VENDOR_READERS,
+    )
+    at_vendor_since = fields.Date(
+        compute="_compute_at_vendor_since", store=True, string="At the vendor since",
+        help="The unit is with its vendor under the manufacturer's warranty since this day.",
+    )
+    vendor_claim_open = fields.Boolean(
+        compute="_compute_vendor_claim_status", string="Claimed from the vendor",
+    )
+    unit_kept_by_vendor = fields.Boolean(
+        compute="_compute_vendor_claim_status", string="Unit kept by the vendor",
+        help="The vendor replaced the unit or credited us for it: the customer's unit does not come back.",
+    )
+    vendor_id = fields.Many2one(
+        "res.partner", compute="_compute_vendor_warranty", groups=VENDOR_READERS,
+        help="Who the unit would be claimed from: the partner of the receipt that brought the serial in, "
+        "else the product's main vendor.",
+    )
+    vendor_warranty_end = fields.Date(
+        compute="_compute_vendor_warranty", string="Vendor warranty until",
+        help="The end of the manufacturer's warranty (the policy's manufacturer months) for the vendor: "
+        "counted from the day we received the unit from the vendor, else from the customer's warranty start.",
+    )
+    vendor_covered = fields.Boolean(compute="_compute_vendor_warranty", string="Covered by the vendor")
+    can_claim_vendor = fields.Boolean(compute="_compute_can_claim_vendor", string="Can claim from the vendor")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "An RMA number must be unique per company."
@@ -318,31 +353,97 @@ class ServiceRma(models.Model):
 
     @api.depends_context("uid")
     @api.depends("state", "remedy", "receipt_picking_id", "return_picking_id", "exchange_picking_id",
-                 "loan_ids.state")
+                 "loan_ids.state", "vendor_claim_open", "unit_kept_by_vendor")
     def _compute_can(self):
         """The RMA's state machine, written once: the buttons show what these
-        say, and every action refuses what they refuse."""
+        say, and every action refuses what they refuse. While a vendor claim
+        is open the unit is the vendor's business; once the vendor kept it
+        (replaced or credited), there is nothing left to repair or return, and
+        the customer gets a unit from stock (Exchange, whatever the verdict)."""
         manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
         for rma in self:
             state, remedy = rma.state, rma.remedy
             loan_out = any(loan.state == "out" for loan in rma.loan_ids)
+            away, kept = rma.vendor_claim_open, rma.unit_kept_by_vendor
             rma.can_receive = state == "draft" and not rma.receipt_picking_id
-            rma.can_diagnose = state == "received"
-            rma.can_start_repair = state == "diagnosed" and remedy in ACTION_VERDICTS["start_repair"]
+            rma.can_diagnose = state == "received" and not away
+            rma.can_start_repair = (
+                state == "diagnosed" and remedy in ACTION_VERDICTS["start_repair"] and not (away or kept)
+            )
             rma.can_exchange = (
-                state in ("received", "diagnosed") and remedy in ACTION_VERDICTS["exchange"]
+                state in ("received", "diagnosed") and (remedy in ACTION_VERDICTS["exchange"] or kept)
+                and not rma.exchange_picking_id and not away
+            )
+            rma.can_refund = (
+                state in ("received", "diagnosed") and remedy in ACTION_VERDICTS["refund"] and not away
                 and not rma.exchange_picking_id
             )
-            rma.can_refund = state in ("received", "diagnosed") and remedy in ACTION_VERDICTS["refund"]
-            rma.can_reject = state in ("received", "diagnosed")
+            rma.can_reject = state in ("received", "diagnosed") and not (away or kept)
             rma.can_return = state == "ready" and not rma.return_picking_id
-            rma.can_cancel = state in ("draft", "received", "diagnosed") and not loan_out
+            rma.can_cancel = state in ("draft", "received", "diagnosed") and not loan_out and not away
             rma.can_lend_loaner = state in OPEN_STATES and not any(
                 loan.state in ("draft", "out") for loan in rma.loan_ids
             )
             rma.can_override = manager and state in OPEN_STATES
 
-    @api.depends("state", "date_received", "date_intake")
+    def _compute_vendor_claim_count(self):
+        counts = dict(self.env["service.vendor.claim"]._read_group(
+            [("rma_id", "in", self.ids)], ["rma_id"], ["__count"]
+        ))
+        for rma in self:
+            rma.vendor_claim_count = counts.get(rma, 0)
+
+    @api.depends("vendor_claim_ids.state", "vendor_claim_ids.date_sent")
+    def _compute_at_vendor_since(self):
+        for rma in self:
+            out = rma.vendor_claim_ids.filtered(lambda claim: claim.state == "at_vendor")
+            rma.at_vendor_since = out[:1].date_sent
+
+    @api.depends("vendor_claim_ids.state", "vendor_claim_ids.outcome")
+    def _compute_vendor_claim_status(self):
+        # Whoever reads the RMA (a customer in the portal too) may know where
+        # its unit is; the claims themselves are staff's.
+        for rma in self:
+            claims = rma.sudo().vendor_claim_ids
+            rma.vendor_claim_open = any(claim.state in OPEN_CLAIM_STATES for claim in claims)
+            rma.unit_kept_by_vendor = any(
+                claim.state == "done" and claim.outcome in KEPT_OUTCOMES for claim in claims
+            )
+
+    @api.depends("lot_id", "company_id", "policy_id.manufacturer_months", "warranty_id.date_start")
+    def _compute_vendor_warranty(self):
+        """Whether the vendor's own warranty still covers the unit today: the
+        policy's manufacturer warranty, counted from the day the unit first
+        came in from a vendor (its receipt), or from the customer's warranty
+        start for a unit that came into stock another way; and a vendor to
+        claim from. One query per company for the receipts."""
+        today = fields.Date.context_today(self)
+        for company, rmas in self.grouped("company_id").items():
+            lots = rmas.lot_id
+            receipts = lots._service_vendor_receipts()
+            vendors = lots._service_vendors(company, receipts)
+            for rma in rmas:
+                months = rma.policy_id.manufacturer_months
+                receipt = receipts.get(rma.lot_id)
+                since = (fields.Date.context_today(rma, receipt.date) if receipt
+                         else rma.sudo().warranty_id.date_start)
+                end = add_months(since, months) - timedelta(days=1) if months > 0 and since else False
+                rma.vendor_id = vendors.get(rma.lot_id, False)
+                rma.vendor_warranty_end = end
+                rma.vendor_covered = bool(rma.lot_id in vendors and end and end >= today)
+
+    @api.depends("state", "vendor_covered", "exchange_picking_id", "vendor_claim_ids.state")
+    def _compute_can_claim_vendor(self):
+        """One claim per RMA (a cancelled one aside), on a unit in the shop
+        that the vendor's warranty covers; apart from ``_compute_can``, so the
+        other actions' checks do not look for the unit's vendor."""
+        for rma in self:
+            rma.can_claim_vendor = (
+                rma.state in ("received", "diagnosed") and rma.vendor_covered and not rma.exchange_picking_id
+                and not rma.sudo().vendor_claim_ids.filtered(lambda claim: claim.state != "cancel")
+            )
+
+    @api.depends("state", "date_received", "date_intake", "at_vendor_since")
     def _compute_customer_status(self):
         for rma in self:
             rma.customer_status = rma._customer_status_text()
@@ -557,6 +658,13 @@ class ServiceRma(models.Model):
         possible, naming the RMAs and their state; the caller's write access
         to them is checked too, as every action writes them."""
         wrong = self.filtered(lambda rma: not rma[f"can_{action}"])
+        away = wrong.filtered("vendor_claim_open")
+        if away:
+            raise UserError(self.env._(
+                "%(action)s is not possible for %(rmas)s: the unit is claimed from its vendor. "
+                "Finish or cancel the vendor claim first.",
+                action=label, rmas=", ".join(away.mapped("name")),
+            ))
         verdicts = ACTION_VERDICTS.get(action)
         wrong_verdict = verdicts and wrong.filtered(lambda rma: rma.remedy not in verdicts)
         if wrong_verdict:
@@ -909,6 +1017,70 @@ class ServiceRma(models.Model):
     def action_view_return(self):
         return self.return_picking_id.get_formview_action()
 
+    # -- vendor back-claims ------------------------------------------------
+
+    def action_claim_vendor(self):
+        """A claim of the unit from its vendor under the manufacturer's
+        warranty, to send from its form."""
+        self.ensure_one()
+        self._check_can("claim_vendor", self.env._("Claiming from the vendor"))
+        claim = self.env["service.vendor.claim"].create(self._prepare_vendor_claim_vals())
+        return claim.get_formview_action()
+
+    def _prepare_vendor_claim_vals(self):
+        self.ensure_one()
+        return {"rma_id": self.id}
+
+    def action_view_vendor_claims(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("service_rma.service_vendor_claim_action")
+        claims = self.vendor_claim_ids
+        if len(claims) == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=claims.id)
+        action["domain"] = [("rma_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _on_vendor_claim_done(self, claim):
+        """What the vendor's answer means for the customer: a unit repaired
+        free is ready to return, as after our own repair; a replacement
+        serial goes to the customer as an exchange does (its delivery made
+        now; validating it moves the certificate as the policy's replacement
+        rule says and closes the RMA); a refusal leaves the RMA where it was,
+        to go on under its own verdict; a credit note leaves the customer
+        without their unit, to exchange from stock or refund."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        name = claim.name
+        if claim.outcome == "repaired":
+            with deciding():
+                self.write({
+                    "state": "ready", "date_resolved": now, "date_responded": self.date_responded or now,
+                })
+            body = self.env._(
+                "%(claim)s: the vendor repaired the unit free of charge; it is ready to return.", claim=name,
+            )
+        elif claim.outcome == "replaced":
+            with deciding():
+                self.replacement_lot_id = claim.replacement_lot_id
+                picking = self._service_create_transfer("exchange")
+                self.write({"exchange_picking_id": picking.id, "date_responded": self.date_responded or now})
+            body = self.env._(
+                "%(claim)s: the vendor replaced the unit by %(serial)s; its delivery to the customer is "
+                "ready.",
+                claim=name, serial=claim.replacement_lot_id.name,
+            )
+        elif claim.outcome == "refused":
+            body = self.env._(
+                "%(claim)s: the vendor refused the claim and sent the unit back; the RMA goes on under its "
+                "own verdict.", claim=name,
+            )
+        else:
+            body = self.env._(
+                "%(claim)s: the vendor kept the unit and credited it (%(move)s); exchange the customer's "
+                "unit from stock, or refund it.", claim=name, move=claim.sudo().credit_note_id.display_name,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
     # -- helpers -----------------------------------------------------------
 
     def _get_warehouse(self):
@@ -937,6 +1109,9 @@ class ServiceRma(models.Model):
 
     def _customer_status_text(self):
         self.ensure_one()
+        if self.at_vendor_since and self.state in ("received", "diagnosed"):
+            # Where the unit is, never whom it is with.
+            return self.env._("At the vendor since %(date)s", date=self.at_vendor_since)
         date = fields.Date.context_today(self, self.date_received or self.date_intake)
         texts = {
             "draft": self.env._("Return announced on %(date)s", date=date),

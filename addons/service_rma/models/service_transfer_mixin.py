@@ -9,6 +9,8 @@ TRANSFER_KINDS = [
     ("exchange", "Replacement to the customer"),
     ("loan_out", "Loaner to the customer"),
     ("loan_back", "Loaner back from the customer"),
+    ("vendor_out", "Unit to the vendor"),
+    ("vendor_back", "Unit back from the vendor"),
 ]
 
 
@@ -19,9 +21,10 @@ class ServiceTransferMixin(models.AbstractModel):
     ``_prepare_*_vals``: ``_prepare_<kind>_picking_vals()`` and
     ``_prepare_<kind>_move_vals()``, both fed by ``_service_transfer_spec(kind)``
     (warehouse, source, final destination, serial). Every move is linked to
-    its document (``stock.move.service_rma_id`` / ``service_loan_id``,
-    indexed) and says its kind, so validating a transfer finds what to do
-    from its own moves, and validating any other transfer costs nothing more.
+    its document (``stock.move.service_rma_id`` / ``service_loan_id`` /
+    ``service_vendor_claim_id``, indexed) and says its kind, so validating a
+    transfer finds what to do from its own moves, and validating any other
+    transfer costs nothing more.
 
     The transfer follows its warehouse's steps. What is created here is the
     first step, with ``location_final_id`` set to where the unit must end;
@@ -122,6 +125,18 @@ class ServiceTransferMixin(models.AbstractModel):
 
     def _prepare_loan_back_move_vals(self):
         return self._prepare_service_move_vals("loan_back")
+
+    def _prepare_vendor_out_picking_vals(self):
+        return self._prepare_service_picking_vals("vendor_out")
+
+    def _prepare_vendor_out_move_vals(self):
+        return self._prepare_service_move_vals("vendor_out")
+
+    def _prepare_vendor_back_picking_vals(self):
+        return self._prepare_service_picking_vals("vendor_back")
+
+    def _prepare_vendor_back_move_vals(self):
+        return self._prepare_service_move_vals("vendor_back")
 
     def _service_create_transfer(self, kind):
         """The first step of a one-unit transfer of ``kind``, confirmed (its

@@ -4,7 +4,7 @@ from .service_transfer_mixin import TRANSFER_KINDS
 
 # What ties a move to its after-sales document; every step of a service
 # transfer carries it.
-SERVICE_LINK_FIELDS = ("service_rma_id", "service_loan_id", "service_kind")
+SERVICE_LINK_FIELDS = ("service_rma_id", "service_loan_id", "service_vendor_claim_id", "service_kind")
 
 
 class StockMove(models.Model):
@@ -18,12 +18,16 @@ class StockMove(models.Model):
     service_loan_id = fields.Many2one(
         "service.loan", string="Loan", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
+    service_vendor_claim_id = fields.Many2one(
+        "service.vendor.claim", string="Vendor claim", index="btree_not_null", copy=False, readonly=True,
+        check_company=True,
+    )
     service_kind = fields.Selection(TRANSFER_KINDS, string="Service transfer", copy=False, readonly=True)
 
     def _is_service_last_step(self):
         """The step that brings the unit where its transfer ends (the
-        customer, the repair location, the loaner pool): the one whose
-        completion moves its document on."""
+        customer, the repair location, the loaner pool, the vendor): the one
+        whose completion moves its document on."""
         self.ensure_one()
         return not self.location_final_id or self.location_dest_id._child_of(self.location_final_id)
 

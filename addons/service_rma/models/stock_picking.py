@@ -7,13 +7,13 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     def _action_done(self):
-        """Validating an RMA's or a loan's transfer moves it on, as its moves
-        say (``stock.move.service_kind`` and its link), once the unit is where
-        the transfer ends (``_is_service_last_step``: the repair location
-        after input and quality control, the customer after pick, pack and
-        ship): no search, so any other transfer is validated at Odoo's own
-        cost. The unit (or its replacement) cannot go back while the customer
-        still has a loaner."""
+        """Validating an RMA's, a loan's or a vendor claim's transfer moves
+        it on, as its moves say (``stock.move.service_kind`` and its link),
+        once the unit is where the transfer ends (``_is_service_last_step``:
+        the repair location after input and quality control, the customer
+        after pick, pack and ship, the vendor): no search, so any other
+        transfer is validated at Odoo's own cost. The unit (or its
+        replacement) cannot go back while the customer still has a loaner."""
         moves = self.move_ids.filtered("service_kind")
         if not moves:
             return super()._action_done()
@@ -32,4 +32,6 @@ class StockPicking(models.Model):
         exchanges.filtered(lambda rma: rma in documents("exchange"))._on_exchange_done()
         documents("loan_out", "service_loan_id")._on_loan_out_done()
         documents("loan_back", "service_loan_id")._on_loan_back_done()
+        documents("vendor_out", "service_vendor_claim_id")._on_vendor_out_done()
+        documents("vendor_back", "service_vendor_claim_id")._on_vendor_back_done()
         return res

@@ -10,4 +10,5 @@ from . import (
     test_scan,
     test_tour,
     test_transfers,
+    test_vendor_claim,
 )
