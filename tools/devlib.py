@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 ADDONS = ROOT / "addons"
 DATA_DIR = BUILD / "odoo-data"
-OUR_MODULES = ("service_warranty", "service_rma", "service_desk")
+OUR_MODULES = ("service_warranty", "service_rma", "service_desk", "service_maintenance")
 DEBIAN_PACKAGES = {"wkhtmltopdf": "wkhtmltopdf", "chromium": "chromium", "fonts-noto-cjk": "fonts-noto-cjk"}
 # Fonts are not commands: fontconfig says whether one is there. The warranty
 # card names Noto Sans CJK first; without any Chinese font, wkhtmltopdf drops

@@ -1,0 +1,72 @@
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+
+class ServiceAdvisoryPortal(CustomerPortal):
+    """"Advisories" in the portal, and the page the owner's e-mail link opens
+    (with the notice's access token, no login needed), where they acknowledge
+    it. Routes and page name of our own, beside the other add-ons' portals."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "service_advisory_count" in counters:
+            Notice = request.env["service.advisory.notice"]
+            values["service_advisory_count"] = (
+                Notice.search_count(self._service_notice_domain()) if Notice.has_access("read") else 0
+            )
+        return values
+
+    def _service_notice_domain(self):
+        return [("commercial_partner_id", "=", request.env.user.partner_id.commercial_partner_id.id)]
+
+    @http.route(["/my/service-advisories", "/my/service-advisories/page/<int:page>"], type="http",
+                auth="user", website=True, readonly=True)
+    def portal_my_service_advisories(self, page=1, **kw):
+        Notice = request.env["service.advisory.notice"]
+        domain = self._service_notice_domain()
+        pager = portal_pager(url="/my/service-advisories", total=Notice.search_count(domain), page=page,
+                             step=self._items_per_page)
+        notices = Notice.search(domain, limit=self._items_per_page, offset=pager["offset"])
+        request.session["my_service_advisories_history"] = notices.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "service_notices": notices.sudo(), "page_name": "service_advisory", "pager": pager,
+            "default_url": "/my/service-advisories",
+        })
+        return request.render("service_maintenance.portal_my_service_advisories", values)
+
+    # Not read-only: the portal chatter may give the notice a token.
+    @http.route(["/my/service-advisories/<int:notice_id>"], type="http", auth="public", website=True)
+    def portal_my_service_advisory(self, notice_id, access_token=None, **kw):
+        try:
+            notice_sudo = self._document_check_access("service.advisory.notice", notice_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            notice_sudo, access_token,
+            {"page_name": "service_advisory", "service_notice": notice_sudo, "access_token": access_token},
+            "my_service_advisories_history", False,
+        )
+        return request.render("service_maintenance.portal_my_service_advisory", values)
+
+    @http.route(["/my/service-advisories/<int:notice_id>/acknowledge"], type="http", auth="public",
+                website=True, methods=["POST"])
+    def portal_acknowledge_service_advisory(self, notice_id, access_token=None, **kw):
+        """The owner's acknowledgement: a POST from the page (never the
+        e-mail's GET, which mail scanners follow), by token or logged in."""
+        try:
+            notice_sudo = self._document_check_access("service.advisory.notice", notice_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        user = request.env.user
+        if access_token and (user._is_public() or user.partner_id.commercial_partner_id
+                             != notice_sudo.commercial_partner_id):
+            via, who, author = "link", notice_sudo.partner_id.name, notice_sudo.partner_id
+        else:
+            via, who, author = "portal", user.name, user.partner_id
+        notice_sudo._acknowledge(via, who, author=author)
+        url = notice_sudo.get_portal_url() if access_token else notice_sudo.access_url
+        return request.redirect(url)
