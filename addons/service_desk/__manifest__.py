@@ -17,6 +17,8 @@
         "data/service_zone_data.xml",
         "views/service_request_views.xml",
         "views/service_config_views.xml",
+        "views/service_visit_views.xml",
+        "report/service_visit_report.xml",
         "wizards/service_request_hotline_views.xml",
         "views/portal_templates.xml",
         "views/service_device_templates.xml",

@@ -1,7 +1,9 @@
+import binascii
+
 from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 
@@ -84,3 +86,42 @@ class ServiceRequestPortal(CustomerPortal):
         elif post.get("lot_id"):
             values["form"] = {"lot_id": post["lot_id"]}
         return request.render("service_desk.portal_new_service_request", values)
+
+    def _service_visit_check_access(self, request_id, visit_id, access_token):
+        request_sudo = self._document_check_access("service.request", request_id, access_token)
+        visit = request_sudo.visit_ids.filtered(lambda visit: visit.id == visit_id)
+        if not visit or visit.state == "cancel":
+            raise MissingError(request.env._("This visit does not exist."))
+        return request_sudo, visit
+
+    @http.route(["/my/service-requests/<int:request_id>/visits/<int:visit_id>/sign"], type="jsonrpc",
+                auth="public", website=True)
+    def portal_service_visit_sign(self, request_id, visit_id, access_token=None, name=None, signature=None):
+        """The customer signs a visit's service report in the portal (the
+        portal's signature form, as a sale order is signed)."""
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            request_sudo, visit = self._service_visit_check_access(request_id, visit_id, access_token)
+        except (AccessError, MissingError):
+            return {"error": request.env._("Invalid service request.")}
+        if not signature:
+            return {"error": request.env._("Signature is missing.")}
+        try:
+            visit._sign(name, signature)
+        except UserError as error:
+            return {"error": error.args[0]}
+        except (TypeError, binascii.Error):
+            return {"error": request.env._("Invalid signature data.")}
+        return {"force_refresh": True, "redirect_url": request_sudo.get_portal_url()}
+
+    @http.route(["/my/service-requests/<int:request_id>/visits/<int:visit_id>/report"], type="http",
+                auth="public", website=True)
+    def portal_service_visit_report(self, request_id, visit_id, access_token=None, download=False, **kw):
+        try:
+            _request_sudo, visit = self._service_visit_check_access(request_id, visit_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        return self._show_report(
+            model=visit, report_type="pdf", report_ref="service_desk.action_report_service_visit",
+            download=download,
+        )

@@ -4,7 +4,9 @@ from . import (
     service_request,
     service_rma,
     service_team,
+    service_visit,
     service_warranty_policy,
     service_zone,
     stock_lot,
+    stock_move,
 )

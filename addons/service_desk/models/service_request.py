@@ -154,6 +154,8 @@ class ServiceRequest(models.Model):
     )
     rma_ids = fields.One2many("service.rma", "service_request_id", string="RMAs")
     rma_count = fields.Integer(compute="_compute_rma_count", string="RMA count")
+    visit_ids = fields.One2many("service.visit", "request_id", string="Visits")
+    visit_count = fields.Integer(compute="_compute_visit_count", string="Visit count")
     can_start = fields.Boolean(compute="_compute_can", string="Can start")
     can_wait = fields.Boolean(compute="_compute_can", string="Can wait for the customer")
     can_resume = fields.Boolean(compute="_compute_can", string="Can resume")
@@ -163,6 +165,7 @@ class ServiceRequest(models.Model):
     can_reopen = fields.Boolean(compute="_compute_can", string="Can reopen")
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
     can_take_unit_in = fields.Boolean(compute="_compute_can", string="Can take the unit in")
+    can_plan_visit = fields.Boolean(compute="_compute_can", string="Can plan a visit")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A ticket number must be unique per company."
@@ -278,6 +281,13 @@ class ServiceRequest(models.Model):
         for request in self:
             request.rma_count = counts.get(request, 0)
 
+    def _compute_visit_count(self):
+        counts = dict(self.env["service.visit"]._read_group(
+            [("request_id", "in", self.ids)], ["request_id"], ["__count"]
+        ))
+        for request in self:
+            request.visit_count = counts.get(request, 0)
+
     @api.depends_context("uid")
     @api.depends("state", "support_mode", "date_arrived", "lot_id", "rma_ids.state")
     def _compute_can(self):
@@ -296,6 +306,7 @@ class ServiceRequest(models.Model):
             request.can_close = state == "solved"
             request.can_reopen = state == "solved"
             request.can_cancel = state in OPEN_STATES
+            request.can_plan_visit = state in OPEN_STATES
             request.can_take_unit_in = state in OPEN_STATES and bool(request.lot_id) and not any(
                 rma.state not in ("done", "cancel") for rma in request.rma_ids
             )
@@ -499,6 +510,31 @@ class ServiceRequest(models.Model):
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
         }
+
+    def action_plan_visit(self):
+        """A visit on site for this request, planned by default an hour from
+        now for its responsible."""
+        self.ensure_one()
+        self._check_can("plan_visit", self.env._("Planning a visit"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Plan a visit"),
+            "res_model": "service.visit",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_request_id": self.id,
+                "default_user_id": (self.user_id or self.env.user).id,
+                "default_date_planned": fields.Datetime.to_string(fields.Datetime.now() + timedelta(hours=1)),
+            },
+        }
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("service_desk.service_visit_action")
+        action["domain"] = [("request_id", "=", self.id)]
+        action["context"] = {"default_request_id": self.id}
+        return action
 
     def action_view_rmas(self):
         self.ensure_one()

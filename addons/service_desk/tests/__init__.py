@@ -7,4 +7,5 @@ from . import (
     test_portal,
     test_public_form,
     test_sla,
+    test_visit,
 )

@@ -73,3 +73,58 @@ class TestPortal(HttpCase, DeskCase):
         })
         self.assertIn("Choose one of your units", response.text)
         self.assertFalse(self.env["service.request"].search([("title", "=", "Not mine")]))
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSignature(HttpCase, DeskCase):
+    """The customer signs a visit's service report in the portal, as a sale order is signed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user.password = "sd_portal_pw_1"
+        cls.request_ = cls.env["service.request"].create({
+            "title": "Pump alarm", "partner_id": cls.customer.id, "lot_id": cls.lot.id,
+            "support_mode": "on_site", "user_id": cls.engineer.id,
+        })
+        cls.visit = cls.env["service.visit"].create({
+            "request_id": cls.request_.id, "user_id": cls.engineer.id, "date_planned": "2026-01-09 09:00:00",
+        })
+        cls.visit.with_user(cls.engineer).action_arrive()
+        cls.visit.with_user(cls.engineer).write({"work_done": "Replaced the alarm board."})
+
+    def _sign_url(self, visit=None):
+        return f"/my/service-requests/{self.request_.id}/visits/{(visit or self.visit).id}/sign"
+
+    def test_the_customer_signs_in_the_portal_once(self):
+        self.authenticate("sd_portal", "sd_portal_pw_1")
+        page = self.url_open(f"/my/service-requests/{self.request_.id}")
+        self.assertIn(self.visit.name, page.text)
+        self.assertIn("portal.signature_form", page.text)
+        signature = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgAAIAAAUAAaJPXQAAAABJRU5ErkJggg=="
+        )
+        answer = self.make_jsonrpc_request(self._sign_url(), {"name": "Ada Nurse", "signature": signature})
+        self.assertTrue(answer.get("force_refresh"), answer)
+        self.assertEqual(self.visit.signed_by, "Ada Nurse")
+        self.assertTrue(self.visit.signed_on)
+        again = self.make_jsonrpc_request(self._sign_url(), {"name": "Someone", "signature": signature})
+        self.assertIn("cannot be signed", again["error"])
+        self.assertEqual(self.visit.signed_by, "Ada Nurse")
+
+    def test_another_customer_cannot_sign_or_read_the_report(self):
+        self.other_portal_user.password = "sd_portal_pw_2"
+        self.authenticate("sd_portal_other", "sd_portal_pw_2")
+        answer = self.make_jsonrpc_request(self._sign_url(), {"name": "Otto", "signature": "aGVsbG8="})
+        self.assertEqual(answer["error"], "Invalid service request.")
+        self.assertFalse(self.visit.signed_on)
+        self.visit.with_user(self.engineer).action_finish()
+        report = self.url_open(f"/my/service-requests/{self.request_.id}/visits/{self.visit.id}/report")
+        self.assertNotEqual(report.headers.get("Content-Type"), "application/pdf")
+
+    def test_the_customer_downloads_the_service_report(self):
+        self.visit.with_user(self.engineer).action_finish()
+        self.authenticate("sd_portal", "sd_portal_pw_1")
+        report = self.url_open(f"/my/service-requests/{self.request_.id}/visits/{self.visit.id}/report")
+        self.assertEqual(report.status_code, 200)
+        self.assertIn("pdf", report.headers.get("Content-Type", ""))
