@@ -7,7 +7,7 @@
     "author": "Aftersales for Odoo contributors",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["service_rma", "resource"],
+    "depends": ["service_rma", "resource", "rating"],
     "data": [
         "security/service_desk_security.xml",
         "security/ir.model.access.csv",
@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/resource_calendar_data.xml",
         "data/service_zone_data.xml",
+        "data/mail_template_data.xml",
         "views/service_request_views.xml",
         "views/service_config_views.xml",
         "views/service_visit_views.xml",

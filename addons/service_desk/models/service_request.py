@@ -53,7 +53,9 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 class ServiceRequest(models.Model):
     _name = "service.request"
     _description = "Service Request"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "service.decided.mixin"]
+    _inherit = [
+        "portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin", "service.decided.mixin",
+    ]
     _order = "severity_rank desc, date_request desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "title", "partner_id"]
@@ -460,8 +462,18 @@ class ServiceRequest(models.Model):
                 })
 
     def action_close(self):
+        """Closed: the customer gets the satisfaction survey (回访) by e-mail,
+        in their language."""
         self._check_can("close", self.env._("Closing"))
         self._set_state("closed", date_closed=fields.Datetime.now())
+        self._send_rating_request()
+
+    def _send_rating_request(self):
+        template = self.env.ref("service_desk.mail_template_service_request_rating", raise_if_not_found=False)
+        if not template:
+            return
+        for request in self.filtered(lambda request: request._rating_get_partner().email):
+            request.sudo().rating_send_request(template, force_send=False)
 
     def action_reopen(self):
         self._check_can("reopen", self.env._("Reopening"))

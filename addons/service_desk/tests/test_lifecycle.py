@@ -84,3 +84,45 @@ class TestLifecycle(DeskCase):
         request.action_cancel()
         request.with_user(self.desk_manager).unlink()
         self.assertFalse(request.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestRating(DeskCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["service_desk"], ["zh_CN"], overwrite=True)
+
+    def _closed_request(self):
+        request = self._request(lot_id=self.lot.id)
+        request.action_start()
+        request.action_solve()
+        request.action_close()
+        return request
+
+    def test_closing_sends_the_survey_and_the_customer_rates(self):
+        request = self._closed_request()
+        survey = request.message_ids.filtered(lambda message: "/rate/" in (message.body or ""))
+        self.assertEqual(len(survey), 1)
+        self.assertIn(self.customer, survey.partner_ids)
+        rating = request.rating_ids
+        self.assertEqual(len(rating), 1)
+        self.assertIn(f"/rate/{rating.access_token}/5", survey.body)
+        request.rating_apply(5, token=rating.access_token, feedback="Quick and kind")
+        self.assertEqual(request.rating_last_value, 5)
+        self.assertEqual(request.rating_last_text, "top")
+        self.assertEqual(request.rating_last_feedback, "Quick and kind")
+
+    def test_the_survey_is_in_the_customers_language(self):
+        self.customer.lang = "zh_CN"
+        request = self._closed_request()
+        survey = request.message_ids.filtered(lambda message: "/rate/" in (message.body or ""))
+        self.assertIn("满意", survey.body)
+        self.assertNotIn("How satisfied", survey.body)
+
+    def test_no_survey_without_an_address(self):
+        self.customer.email = False
+        request = self._closed_request()
+        self.assertFalse(request.rating_ids)
+        self.assertFalse(request.message_ids.filtered(lambda message: "/rate/" in (message.body or "")))
