@@ -370,9 +370,13 @@ class ServiceRequest(models.Model):
         """The sequence of ``company``'s ticket numbers: each company has its
         own, made from the shipped pattern on its first request."""
         Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search(
-            [("code", "=", "service.request"), ("company_id", "=", company.id)], limit=1
-        )
+        domain = [("code", "=", "service.request"), ("company_id", "=", company.id)]
+        sequence = Sequence.search(domain, limit=1)
+        if not sequence:
+            # Two workers' first requests of a company: the company's row lock
+            # lets one make the sequence and the other find it.
+            self.env.cr.execute(SQL("SELECT id FROM res_company WHERE id = %s FOR UPDATE", company.id))
+            sequence = Sequence.search(domain, limit=1)
         if not sequence:
             template = self.env.ref("service_desk.seq_service_request").sudo()
             sequence = template.copy({"company_id": company.id, "code": "service.request", "number_next": 1})

@@ -58,6 +58,12 @@ class TestPortal(HttpCase, DeskCase):
         self.assertEqual(request.severity, "urgent")
         self.assertIn(f"/my/service-requests/{request.id}", response.url)
 
+    def test_my_warranties_offers_request_service(self):
+        self.authenticate("sd_portal", "sd_portal_pw_1")
+        page = self.url_open(f"/my/warranties/{self.warranty.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/my/service-requests/new?lot_id={self.lot.id}", page.text)
+
     def test_a_unit_of_another_customer_is_refused(self):
         other_lot = self._make_lots(self.product, ["OTHER-UNIT-1"])
         self.env["service.warranty"].create({
