@@ -1,22 +1,25 @@
 {
     "name": "Service Maintenance",
     "version": "19.0.1.0.0",
-    "summary": "Advisories to the owners of affected units, told once each and shown on the units' "
-               "device pages",
+    "summary": "Maintenance contracts with coverage per period, and advisories to the owners of affected "
+               "units, told once each and shown on the units' device pages",
     "category": "Inventory/After-sales",
     "author": "Aftersales for Odoo contributors",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["service_desk"],
+    "depends": ["service_desk", "sale_stock"],
     "data": [
         "security/service_maintenance_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "data/service_advisory_mail_templates.xml",
+        "views/service_contract_views.xml",
         "views/service_advisory_views.xml",
         "views/service_advisory_notice_views.xml",
         "views/service_device_templates.xml",
         "views/portal_templates.xml",
+        "views/portal_contract_templates.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -70,3 +70,55 @@ class ServiceAdvisoryPortal(CustomerPortal):
         notice_sudo._acknowledge(via, who, author=author)
         url = notice_sudo.get_portal_url() if access_token else notice_sudo.access_url
         return request.redirect(url)
+
+
+class ServiceContractPortal(CustomerPortal):
+    """"My contracts": the customer's maintenance contracts once started,
+    their units and what each period covers, under routes of our own."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "service_contract_count" in counters:
+            Contract = request.env["service.contract"]
+            values["service_contract_count"] = (
+                Contract.search_count(self._service_contract_domain()) if Contract.has_access("read") else 0
+            )
+        return values
+
+    def _service_contract_domain(self):
+        return [
+            ("commercial_partner_id", "=", request.env.user.partner_id.commercial_partner_id.id),
+            ("state", "!=", "draft"),
+        ]
+
+    @http.route(["/my/service-contracts", "/my/service-contracts/page/<int:page>"], type="http",
+                auth="user", website=True, readonly=True)
+    def portal_my_service_contracts(self, page=1, **kw):
+        Contract = request.env["service.contract"]
+        domain = self._service_contract_domain()
+        pager = portal_pager(url="/my/service-contracts", total=Contract.search_count(domain), page=page,
+                             step=self._items_per_page)
+        contracts = Contract.search(domain, limit=self._items_per_page, offset=pager["offset"])
+        request.session["my_service_contracts_history"] = contracts.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "service_contracts": contracts.sudo(), "page_name": "service_contract", "pager": pager,
+            "default_url": "/my/service-contracts",
+        })
+        return request.render("service_maintenance.portal_my_service_contracts", values)
+
+    # Not read-only: the portal chatter may give the contract a token.
+    @http.route(["/my/service-contracts/<int:contract_id>"], type="http", auth="public", website=True)
+    def portal_my_service_contract(self, contract_id, access_token=None, **kw):
+        try:
+            contract_sudo = self._document_check_access("service.contract", contract_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if contract_sudo.state == "draft":
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            contract_sudo, access_token,
+            {"page_name": "service_contract", "service_contract": contract_sudo},
+            "my_service_contracts_history", False,
+        )
+        return request.render("service_maintenance.portal_my_service_contract", values)

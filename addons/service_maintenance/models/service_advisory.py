@@ -1,3 +1,4 @@
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import deciding
 from odoo.addons.service_warranty.models.service_warranty import LIVE_STATES
@@ -307,6 +308,20 @@ class ServiceAdvisory(models.Model):
     def _prepare_notice_vals(self, partner_id, lot_ids):
         self.ensure_one()
         return {"advisory_id": self.id, "partner_id": partner_id, "lot_ids": [fields.Command.set(lot_ids)]}
+
+    def _render_mail_frame(self):
+        """The e-mail to owners in ``self.env.lang`` around the owner's own
+        parts (greeting; units and link), as three pieces: rendered once per
+        language for all owners."""
+        self.ensure_one()
+        greeting, units = Markup("<!--advisory-greeting-->"), Markup("<!--advisory-units-->")
+        html = self.env["ir.qweb"]._render("service_maintenance.service_advisory_mail_body", {
+            "advisory": self, "greeting": greeting, "owner_block": units,
+            "company_name": self.company_id.name,
+        })
+        top, rest = str(html).split(str(greeting))
+        middle, bottom = rest.split(str(units))
+        return Markup(top), Markup(middle), Markup(bottom)
 
     # -- device page ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import uuid
 from collections import defaultdict
 
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import deciding
 from odoo.exceptions import UserError
@@ -119,75 +120,92 @@ class ServiceAdvisoryNotice(models.Model):
 
     def _queue_advisory_mail(self):
         """Queue one e-mail per notice whose owner has an address, in the
-        owner's language, listing their units: ``mail.mail`` records for Odoo's
-        mail queue (its cron sends them), each threaded on its notice (the
-        owner's reply lands in the notice's chatter) and tracked by a
-        ``mail.notification`` (delivered, bounced), as Odoo's own notifications
-        are. Built in batches: queries per language, not per owner."""
+        owner's language, listing their units, as Odoo's own notifications are
+        made: per language one ``mail.message`` on the advisory (its chatter
+        shows it with each recipient's delivery status, and owners' replies
+        thread onto it), and per owner a ``mail.mail`` of that message with
+        their own body, for Odoo's mail queue (its cron sends them), and a
+        ``mail.notification``. The part of the body common to a language is
+        rendered once; only the owner's greeting, units and link are made per
+        owner. Queries per language, not per owner."""
         with_email = self.filtered(lambda notice: notice.partner_id.email)
         if not with_email:
             return self.env["mail.mail"]
-        company = self.company_id[:1] or self.env.company
+        advisory = with_email.advisory_id.ensure_one()
+        company = advisory.company_id
         email_from = company.email_formatted or self.env.user.email_formatted
         if not email_from:
             raise UserError(self.env._(
                 "The owners cannot be e-mailed: set the e-mail address of %(company)s.", company=company.name,
             ))
-        reply_to = with_email._notify_get_reply_to(default=email_from)
-        base_url = with_email[:1].get_base_url()
+        reply_to = advisory._notify_get_reply_to(default=email_from)[advisory.id]
+        base_url = advisory.get_base_url()
         by_lang = defaultdict(self.browse)
         for notice in with_email:
             by_lang[notice.partner_id.lang or self.env.lang or "en_US"] |= notice
-        mail_values = []
-        for lang, notices in by_lang.items():
-            mail_values += notices.with_context(lang=lang)._prepare_advisory_mail_values(
-                email_from, reply_to, base_url
-            )
-        mails = self.env["mail.mail"].sudo().with_context(mail_create_nolog=True).create(mail_values)
+        author = self.env.user.partner_id
+        subtype = self.env.ref("mail.mt_comment")
+        Message = self.env["mail.message"].sudo().with_context(mail_create_nolog=True)
+        mail_values, recipients = [], []
+        for lang, lang_notices in by_lang.items():
+            notices = lang_notices.with_context(lang=lang)
+            in_lang = advisory.with_context(lang=lang)
+            top, middle, bottom = in_lang._render_mail_frame()
+            message = Message.create({
+                "model": advisory._name, "res_id": advisory.id, "record_name": advisory.name,
+                "subject": notices.env._(
+                    "[%(reference)s] %(title)s", reference=advisory.name, title=in_lang.title
+                ),
+                "body": in_lang.description, "email_from": email_from, "reply_to": reply_to,
+                "author_id": author.id, "message_type": "email_outgoing", "subtype_id": subtype.id,
+            })
+            mail_values += [
+                {
+                    "mail_message_id": message.id,
+                    "body_html": top + greeting + middle + units + bottom,
+                    "recipient_ids": [fields.Command.link(notice.partner_id.id)],
+                    "is_notification": True,
+                    "auto_delete": True,
+                }
+                for notice, (greeting, units) in zip(notices, notices._advisory_mail_owner_blocks(base_url))
+            ]
+            recipients += [notice.partner_id.id for notice in notices]
+        mails = self.env["mail.mail"].sudo().create(mail_values)
         self.env["mail.notification"].sudo().create([
             {
-                "mail_message_id": mail.mail_message_id.id, "mail_mail_id": mail.id,
-                "res_partner_id": notice.partner_id.id, "notification_type": "email",
-                "notification_status": "ready", "author_id": mail.author_id.id,
+                "mail_message_id": vals["mail_message_id"], "mail_mail_id": mail.id,
+                "res_partner_id": partner_id,
+                "notification_type": "email", "notification_status": "ready", "author_id": author.id,
             }
-            for mail, notice in zip(mails, with_email.browse([vals["res_id"] for vals in mail_values]))
+            for mail, vals, partner_id in zip(mails, mail_values, recipients)
         ])
         with deciding():
             with_email.emailed = True
         return mails
 
-    def _prepare_advisory_mail_values(self, email_from, reply_to, base_url):
-        """The ``mail.mail`` values of each notice of ``self``, all in
-        ``self.env.lang``: the body from a QWeb template, rendered per owner
-        (their name and units), the advisory's texts read in that language."""
-        QWeb = self.env["ir.qweb"]
-        author = self.env.user.partner_id
-        subtype = self.env.ref("mail.mt_comment")
-        values = []
+    def _advisory_mail_owner_blocks(self, base_url):
+        """The parts of each notice's e-mail that are the owner's own, in
+        ``self.env.lang``: (the greeting, their units and link), HTML with
+        every value escaped."""
+        cell = 'style="text-align: left; padding: 2px 12px 2px 0;"'
+        head = Markup(
+            "<p>{intro}</p><table style=\"border-collapse: collapse;\"><thead><tr>"
+            "<th {cell}>{product}</th><th {cell}>{serial}</th></tr></thead><tbody>"
+        ).format(intro=self.env._("Your units concerned:"), cell=Markup(cell), product=self.env._("Product"),
+                 serial=self.env._("Serial number"))
+        row = Markup("<tr><td {cell}>{product}</td><td {cell}>{serial}</td></tr>")
+        link = Markup(
+            '</tbody></table><p style="margin-top: 16px;"><a href="{url}" style="background-color: #875a7b; '
+            'color: #ffffff; padding: 8px 16px; text-decoration: none; border-radius: 4px;">{label}</a></p>'
+        )
+        blocks = []
         for notice in self:
-            advisory = notice.advisory_id
-            body = QWeb._render("service_maintenance.service_advisory_mail_body", {
-                "advisory": advisory,
-                "partner_name": notice.partner_id.name,
-                "units": [(lot.product_id.display_name, lot.name) for lot in notice.lot_ids],
-                "ack_url": f"{base_url}{notice.get_portal_url()}",
-                "company_name": notice.company_id.name,
-            })
-            values.append({
-                "model": notice._name,
-                "res_id": notice.id,
-                "subject": self.env._(
-                    "[%(reference)s] %(title)s", reference=advisory.name, title=advisory.title
-                ),
-                "body_html": body,
-                "body": body,
-                "email_from": email_from,
-                "reply_to": reply_to[notice.id],
-                "author_id": author.id,
-                "message_type": "email_outgoing",
-                "subtype_id": subtype.id,
-                "recipient_ids": [fields.Command.link(notice.partner_id.id)],
-                "is_notification": True,
-                "auto_delete": True,
-            })
-        return values
+            greeting = Markup("<p>{}</p>").format(self.env._("Dear %(name)s,", name=notice.partner_id.name))
+            rows = Markup("").join(
+                row.format(cell=Markup(cell), product=lot.product_id.display_name, serial=lot.name)
+                for lot in notice.lot_ids
+            )
+            url = f"{base_url}{notice.access_url}?access_token={notice.access_token}"
+            button = link.format(url=url, label=self.env._("Read and acknowledge"))
+            blocks.append((greeting, head + rows + button))
+        return blocks

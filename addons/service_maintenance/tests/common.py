@@ -51,6 +51,8 @@ class MaintenanceCase(DeskCase):
         })
 
     def _mails(self, notices):
+        """The queued e-mails of these notices: the advisory's messages to their owners."""
         return self.env["mail.mail"].search([
-            ("model", "=", "service.advisory.notice"), ("res_id", "in", notices.ids),
+            ("model", "=", "service.advisory"), ("res_id", "in", notices.advisory_id.ids),
+            ("recipient_ids", "in", notices.partner_id.ids),
         ])

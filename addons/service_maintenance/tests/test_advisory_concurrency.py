@@ -55,9 +55,9 @@ class TestAdvisoryConcurrency(TransactionCase):
     def _cleanup(self, ids):
         def clean(env):
             notices = env["service.advisory.notice"].search([("advisory_id", "=", ids["advisory"])])
-            on_notices = [("model", "=", notices._name), ("res_id", "in", notices.ids)]
-            env["mail.mail"].search(on_notices).unlink()
-            env["mail.message"].search(on_notices).unlink()
+            on_advisory = [("model", "=", "service.advisory"), ("res_id", "=", ids["advisory"])]
+            env["mail.mail"].search(on_advisory).unlink()
+            env["mail.message"].search(on_advisory).unlink()
             notices.unlink()
             env["service.warranty"].search([("lot_id", "in", ids["lots"])])._void("concurrency test data")
 
@@ -88,7 +88,9 @@ class TestAdvisoryConcurrency(TransactionCase):
 
         def count(env):
             notices = env["service.advisory.notice"].search([("advisory_id", "=", ids["advisory"])])
-            mails = env["mail.mail"].search([("model", "=", notices._name), ("res_id", "in", notices.ids)])
+            mails = env["mail.mail"].search(
+                [("model", "=", "service.advisory"), ("res_id", "=", ids["advisory"])]
+            )
             return len(notices), sorted(mails.recipient_ids.ids), len(mails), \
                 env["service.advisory"].browse(ids["advisory"]).notified_count
 
