@@ -33,6 +33,7 @@ CHANNELS = [
     ("device_page", "Device page"),
     ("staff", "Staff"),
 ]
+SLA_RESULTS = [("met", "In time"), ("missed", "Late")]
 DESK_USER_GROUP = "service_desk.group_service_desk_user"
 # Written only by the request's actions: the state machine, the stamps it
 # makes, and what is computed from the unit, the policy and the calendar.
@@ -40,6 +41,7 @@ DECIDED_FIELDS = (
     "name", "state", "date_responded", "date_arrived", "date_solved", "date_closed", "sla_warned",
     "response_deadline", "resolution_deadline", "arrival_deadline", "status_token", "date_request",
     "channel", "warranty_id", "policy_id", "product_id", "commercial_partner_id", "severity_rank",
+    "response_sla", "arrival_sla", "resolution_sla",
 )
 # The tokens of the public status page: 192 random bits, as the unit's label.
 STATUS_TOKEN_BYTES = 24
@@ -148,6 +150,19 @@ class ServiceRequest(models.Model):
     date_arrived = fields.Datetime(string="Arrived on site", readonly=True, copy=False)
     date_solved = fields.Datetime(string="Solved on", readonly=True, copy=False)
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
+    response_sla = fields.Selection(
+        SLA_RESULTS, string="Response", compute="_compute_sla_results", store=True,
+        help="Whether the response came before its deadline; empty while the clock runs or without "
+        "a deadline. Group the reports by it for the share answered in time.",
+    )
+    arrival_sla = fields.Selection(
+        SLA_RESULTS, string="Arrival on site", compute="_compute_sla_results", store=True,
+        help="Whether the engineer was on site before the arrival deadline.",
+    )
+    resolution_sla = fields.Selection(
+        SLA_RESULTS, string="Resolution in time", compute="_compute_sla_results", store=True,
+        help="Whether the request was solved before the resolution deadline.",
+    )
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue")
     sla_warned = fields.Boolean(readonly=True, copy=False, string="SLA warning sent", groups=DESK_USER_GROUP)
     status_token = fields.Char(
@@ -249,6 +264,21 @@ class ServiceRequest(models.Model):
                 if cache_key not in planned:
                     planned[cache_key] = self._plan_on_calendar(calendar, tz, start, amount)
                 request[fname] = planned[cache_key]
+
+    @api.depends(
+        "date_responded", "response_deadline", "date_arrived", "arrival_deadline", "date_solved",
+        "resolution_deadline",
+    )
+    def _compute_sla_results(self):
+        """The service KPIs per request: each clock met or missed, empty while
+        it runs or when it has no deadline."""
+        def result(done, deadline):
+            return ("met" if done <= deadline else "missed") if done and deadline else False
+
+        for request in self:
+            request.response_sla = result(request.date_responded, request.response_deadline)
+            request.arrival_sla = result(request.date_arrived, request.arrival_deadline)
+            request.resolution_sla = result(request.date_solved, request.resolution_deadline)
 
     @api.depends_context("uid")
     @api.depends(

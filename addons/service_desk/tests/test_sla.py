@@ -145,3 +145,19 @@ class TestSla(DeskCase):
         sequence.next_by_id()
         per_number = self.cr.sql_log_count - before
         self.assertEqual(queries[100] - queries[10], 90 * per_number, queries)
+
+    def test_each_clock_is_met_or_missed_for_the_reports(self):
+        with freeze_time(FRIDAY_1630):
+            in_time = self._request(lot_id=self.lot.id, severity="serious")
+            late = self._request(lot_id=self.lot.id, severity="serious")
+            running = self._request(lot_id=self.lot.id, severity="serious")
+        with freeze_time("2026-01-12 03:00:00"):  # Monday 11:00, before 11:30
+            in_time.action_start()
+        with freeze_time("2026-01-12 05:00:00"):  # Monday 13:00, late
+            late.action_start()
+        self.assertEqual((in_time.response_sla, late.response_sla), ("met", "missed"))
+        self.assertFalse(running.response_sla, "a clock that still runs is not counted")
+        counts = dict(self.env["service.request"]._read_group(
+            [("id", "in", (in_time | late | running).ids)], ["response_sla"], ["__count"]
+        ))
+        self.assertEqual(counts, {"met": 1, "missed": 1, False: 1})
