@@ -291,7 +291,9 @@ class ServiceAdvisory(models.Model):
         vals_list = [self._prepare_notice_vals(partner_id, lot_ids) for partner_id, lot_ids in new.items()]
         try:
             with self.env.cr.savepoint():
-                notices = Notice.with_context(tracking_disable=True, mail_create_nolog=True).create(vals_list)
+                notices = Notice.with_context(
+                    tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+                ).create(vals_list)
         except UniqueViolation as error:
             raise ConcurrencyError(self.env._(
                 "Another user is notifying the owners of %(advisory)s at this moment.", advisory=self.name,

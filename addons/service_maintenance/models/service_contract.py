@@ -82,6 +82,8 @@ class ServiceContract(models.Model):
     renewal_reminded = fields.Boolean(string="Renewal reminder sent", readonly=True, copy=False)
     date_cancelled = fields.Date(string="Cancelled on", readonly=True, copy=False)
     notes = fields.Html(string="Terms")
+    checklist_ids = fields.One2many("service.checklist", "contract_id", string="Checklists")
+    checklist_count = fields.Integer(compute="_compute_checklist_count", string="Checklist count")
     can_start = fields.Boolean(compute="_compute_can", string="Can start")
     can_expire = fields.Boolean(compute="_compute_can", string="Can expire")
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
@@ -194,6 +196,35 @@ class ServiceContract(models.Model):
             raise UserError(self.env._(
                 "Only draft or cancelled contracts can be deleted: cancel it instead."
             ))
+
+    def _compute_checklist_count(self):
+        counts = dict(self.env["service.checklist"]._read_group(
+            [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+        ))
+        for contract in self:
+            contract.checklist_count = counts.get(contract, 0)
+
+    def action_new_checklists(self):
+        """Today's checklists: one per unit of the contract, in one create."""
+        self.ensure_one()
+        if self.state != "running":
+            raise UserError(self.env._("Only a running contract's units are inspected."))
+        checklists = self.env["service.checklist"].create([
+            {"contract_id": self.id, "lot_id": lot.id, "company_id": self.company_id.id,
+             "user_id": (self.user_id or self.env.user).id}
+            for lot in self.lot_ids
+        ])
+        return self._checklists_action([("id", "in", checklists.ids)])
+
+    def action_view_checklists(self):
+        self.ensure_one()
+        return self._checklists_action([("contract_id", "=", self.id)])
+
+    def _checklists_action(self, domain):
+        action = self.env["ir.actions.act_window"]._for_xml_id("service_maintenance.service_checklist_action")
+        action["domain"] = domain
+        action["context"] = {"default_contract_id": self.id}
+        return action
 
     # -- coverage ---------------------------------------------------------------
 
