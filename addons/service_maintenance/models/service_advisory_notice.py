@@ -1,7 +1,7 @@
 import uuid
 from collections import defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import deciding
 from odoo.exceptions import UserError
@@ -186,26 +186,34 @@ class ServiceAdvisoryNotice(models.Model):
     def _advisory_mail_owner_blocks(self, base_url):
         """The parts of each notice's e-mail that are the owner's own, in
         ``self.env.lang``: (the greeting, their units and link), HTML with
-        every value escaped."""
+        every value escaped. Plain string building: it runs once per owner,
+        and Markup.format costs more than the rest of the line together."""
         cell = 'style="text-align: left; padding: 2px 12px 2px 0;"'
-        head = Markup(
-            "<p>{intro}</p><table style=\"border-collapse: collapse;\"><thead><tr>"
-            "<th {cell}>{product}</th><th {cell}>{serial}</th></tr></thead><tbody>"
-        ).format(intro=self.env._("Your units concerned:"), cell=Markup(cell), product=self.env._("Product"),
-                 serial=self.env._("Serial number"))
-        row = Markup("<tr><td {cell}>{product}</td><td {cell}>{serial}</td></tr>")
-        link = Markup(
-            '</tbody></table><p style="margin-top: 16px;"><a href="{url}" style="background-color: #875a7b; '
-            'color: #ffffff; padding: 8px 16px; text-decoration: none; border-radius: 4px;">{label}</a></p>'
+        intro = escape(self.env._("Your units concerned:"))
+        product_label = escape(self.env._("Product"))
+        serial_label = escape(self.env._("Serial number"))
+        label = escape(self.env._("Read and acknowledge"))
+        head = (
+            f'<p>{intro}</p><table style="border-collapse: collapse;"><thead><tr>'
+            f"<th {cell}>{product_label}</th><th {cell}>{serial_label}</th></tr></thead><tbody>"
         )
+        button_style = (
+            "background-color: #875a7b; color: #ffffff; padding: 8px 16px; text-decoration: none; "
+            "border-radius: 4px;"
+        )
+        products = {product: escape(product.display_name) for product in self.lot_ids.product_id}
         blocks = []
         for notice in self:
-            greeting = Markup("<p>{}</p>").format(self.env._("Dear %(name)s,", name=notice.partner_id.name))
-            rows = Markup("").join(
-                row.format(cell=Markup(cell), product=lot.product_id.display_name, serial=lot.name)
+            dear = escape(self.env._("Dear %(name)s,", name=notice.partner_id.name))
+            greeting = Markup(f"<p>{dear}</p>")
+            rows = "".join(
+                f"<tr><td {cell}>{products[lot.product_id]}</td>"
+                f"<td {cell}>{escape(lot.name)}</td></tr>"
                 for lot in notice.lot_ids
             )
-            url = f"{base_url}{notice.access_url}?access_token={notice.access_token}"
-            button = link.format(url=url, label=self.env._("Read and acknowledge"))
-            blocks.append((greeting, head + rows + button))
+            url = escape(f"{base_url}{notice.access_url}?access_token={notice.access_token}")
+            blocks.append((greeting, Markup(
+                f'{head}{rows}</tbody></table><p style="margin-top: 16px;">'
+                f'<a href="{url}" style="{button_style}">{label}</a></p>'
+            )))
         return blocks

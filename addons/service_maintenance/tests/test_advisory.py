@@ -225,3 +225,14 @@ class TestAdvisory(MaintenanceCase):
             self.assertNotIn(text, english)
         self.assertIn("Your units concerned:", english)
         self.assertIn("CN-0001", chinese)
+
+    def test_owner_names_and_serials_are_escaped_in_the_e_mail(self):
+        tricky = self.env["res.partner"].create(
+            {"name": "<b>Bold</b> & Co", "email": "bold@owner.example.com"}
+        )
+        self._own(tricky, self.product, ["<i>X-1</i>"])
+        notices = self._advisory().with_user(self.maint_manager).action_notify_owners()
+        body = self._mails(notices.filtered(lambda n: n.partner_id == tricky)).body_html
+        self.assertIn("&lt;b&gt;Bold&lt;/b&gt; &amp; Co", body)
+        self.assertIn("&lt;i&gt;X-1&lt;/i&gt;", body)
+        self.assertNotIn("<b>Bold", body)
