@@ -434,18 +434,6 @@ class ServiceRequest(models.Model):
 
     # -- lifecycle --------------------------------------------------------------
 
-    def _check_can(self, action, label):
-        """Refuse ``action`` (its ``can_<action>`` field) where it is not
-        possible, naming the requests and their state; the caller's write
-        access to them is checked too, as every action writes them."""
-        wrong = self.filtered(lambda request: not request[f"can_{action}"])
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "%(action)s is not possible for %(requests)s (state %(state)s).",
-                action=label, requests=", ".join(wrong.mapped("name")), state=states[wrong[0].state],
-            ))
-        self.check_access("write")
 
     def _set_state(self, state, **stamps):
         with deciding():

@@ -137,15 +137,6 @@ class ServiceVisit(models.Model):
 
     # -- lifecycle ------------------------------------------------------------
 
-    def _check_can(self, action, label):
-        wrong = self.filtered(lambda visit: not visit[f"can_{action}"])
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "%(action)s is not possible for %(visits)s (state %(state)s).",
-                action=label, visits=", ".join(wrong.mapped("name")), state=states[wrong[0].state],
-            ))
-        self.check_access("write")
 
     def action_arrive(self):
         """The engineer is on site: the request's arrival clock stops with the

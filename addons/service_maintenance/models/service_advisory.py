@@ -183,15 +183,6 @@ class ServiceAdvisory(models.Model):
 
     # -- actions ------------------------------------------------------------------
 
-    def _check_can(self, action, label):
-        wrong = self.filtered(lambda advisory: not advisory[f"can_{action}"])
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "%(action)s is not possible for %(advisories)s (state %(state)s).",
-                action=label, advisories=", ".join(wrong.mapped("name")), state=states[wrong[0].state],
-            ))
-        self.check_access("write")
 
     def action_publish(self):
         """In force: the device pages of the affected units show it."""

@@ -260,15 +260,6 @@ class ServiceContract(models.Model):
 
     # -- actions ----------------------------------------------------------------
 
-    def _check_can(self, action, label):
-        wrong = self.filtered(lambda contract: not contract[f"can_{action}"])
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "%(action)s is not possible for %(contracts)s (state %(state)s).",
-                action=label, contracts=", ".join(wrong.mapped("name")), state=states[wrong[0].state],
-            ))
-        self.check_access("write")
 
     def action_start(self):
         self._check_can("start", self.env._("Starting"))

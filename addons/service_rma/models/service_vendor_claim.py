@@ -234,18 +234,6 @@ class ServiceVendorClaim(models.Model):
 
     # -- actions -------------------------------------------------------------
 
-    def _check_can(self, action, label):
-        """Refuse ``action`` (its ``can_<action>`` field) where it is not
-        possible, naming the claims and their state; the caller's write
-        access to them is checked too, as every action writes them."""
-        wrong = self.filtered(lambda claim: not claim[f"can_{action}"])
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "%(action)s is not possible for %(claims)s (state %(state)s).",
-                action=label, claims=", ".join(wrong.mapped("name")), state=states[wrong[0].state],
-            ))
-        self.check_access("write")
 
     def action_send(self):
         """The transfer of the unit from the repair location to the vendor;

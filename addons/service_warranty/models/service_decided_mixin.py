@@ -1,7 +1,7 @@
 """The mixin behind ``decisions``: see that module for why."""
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ..decisions import is_deciding
 
@@ -54,6 +54,23 @@ class ServiceDecidedMixin(models.AbstractModel):
                 how=how,
             )
         )
+
+    def _check_can(self, action, label):
+        """Refuse ``action`` (the ``label`` the user knows it by) on the
+        records whose ``can_<action>`` field says it is not possible, naming
+        them and the state of the first; the caller's write access is checked
+        too, as every action writes its records. The one state machine of a
+        model is its ``can_<action>`` fields: buttons and this check read them.
+        Models with more to say (the RMA's verdicts) extend it."""
+        wrong = self.filtered(lambda record: not record[f"can_{action}"])
+        if wrong:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(self.env._(
+                "%(action)s is not possible for %(records)s (state %(state)s).",
+                action=label, records=", ".join(wrong.mapped(self._rec_name or "display_name")),
+                state=states[wrong[0].state],
+            ))
+        self.check_access("write")
 
     def write(self, vals):
         self._check_decided(vals)
