@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import deciding
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 # Written only by the visit's actions: its state, its stamps and the stock
@@ -23,16 +23,28 @@ class ServiceVisit(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Service report number", required=True, readonly=True, copy=False, default="/")
+    # service_maintenance adds its inspections; a service call always serves a request.
+    visit_type = fields.Selection(
+        [("service", "Service call")], string="Type", default="service", required=True, index=True,
+    )
     request_id = fields.Many2one(
-        "service.request", string="Service request", required=True, index=True, check_company=True,
-        ondelete="cascade",
+        "service.request", string="Service request", index=True, check_company=True, ondelete="cascade",
     )
-    company_id = fields.Many2one(related="request_id.company_id", store=True, index=True, precompute=True)
-    partner_id = fields.Many2one(related="request_id.partner_id", string="Customer")
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, precompute=True, readonly=False,
+        required=True, index=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_from_request", store=True, precompute=True,
+        readonly=False, index=True, check_company=True,
+    )
     commercial_partner_id = fields.Many2one(
-        related="request_id.commercial_partner_id", store=True, index=True, precompute=True,
+        related="partner_id.commercial_partner_id", store=True, index=True, precompute=True,
     )
-    lot_id = fields.Many2one(related="request_id.lot_id", string="Unit")
+    lot_id = fields.Many2one(
+        "stock.lot", string="Unit", compute="_compute_from_request", store=True, precompute=True,
+        readonly=False, check_company=True,
+    )
     user_id = fields.Many2one(
         "res.users", string="Engineer", required=True, index=True, check_company=True, tracking=True,
         default=lambda self: self.env.user, domain="[('share', '=', False)]",
@@ -75,6 +87,21 @@ class ServiceVisit(models.Model):
         "UNIQUE (name, company_id)", "A service report number must be unique per company."
     )
 
+    @api.depends("request_id")
+    def _compute_company_id(self):
+        for visit in self:
+            if visit.request_id:
+                visit.company_id = visit.request_id.company_id
+            elif not visit.company_id:
+                visit.company_id = self.env.company
+
+    @api.depends("request_id")
+    def _compute_from_request(self):
+        for visit in self:
+            if visit.request_id:
+                visit.partner_id = visit.request_id.partner_id
+                visit.lot_id = visit.request_id.lot_id
+
     @api.depends("date_planned", "planned_hours")
     def _compute_date_planned_end(self):
         for visit in self:
@@ -99,6 +126,11 @@ class ServiceVisit(models.Model):
             visit.can_cancel = visit.state in ("planned", "in_progress")
             visit.can_sign = visit.state in ("in_progress", "done") and not visit.signed_on
 
+    @api.constrains("visit_type", "request_id")
+    def _check_request(self):
+        if self.filtered(lambda visit: visit.visit_type == "service" and not visit.request_id):
+            raise ValidationError(self.env._("A service call is made for a service request: choose the request."))
+
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()
@@ -112,7 +144,8 @@ class ServiceVisit(models.Model):
         hints = dict.fromkeys(DECIDED_FIELDS, how)
         if any(visit.state in ("done", "cancel") for visit in self):
             hints.update(dict.fromkeys(
-                ("work_done", "part_ids", "user_id", "request_id", "source_location_id"),
+                ("work_done", "part_ids", "user_id", "request_id", "partner_id", "lot_id",
+                 "source_location_id"),
                 self.env._("A finished visit's report is fixed: plan another visit."),
             ))
         if any(visit.signed_on or visit.state == "cancel" for visit in self):
