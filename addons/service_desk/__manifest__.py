@@ -13,7 +13,6 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
-        "data/resource_calendar_data.xml",
         "data/service_zone_data.xml",
         "data/mail_template_data.xml",
         "views/service_request_views.xml",

@@ -5,7 +5,6 @@ from . import (
     service_rma,
     service_team,
     service_visit,
-    service_warranty_policy,
     service_zone,
     stock_lot,
     stock_move,

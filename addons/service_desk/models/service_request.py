@@ -2,7 +2,6 @@ import re
 import secrets
 from datetime import timedelta
 
-import pytz
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import deciding
 from odoo.exceptions import UserError
@@ -245,7 +244,6 @@ class ServiceRequest(models.Model):
         for request in self:
             start = request.date_request
             policy = request.policy_id.sudo()
-            calendar = policy.support_calendar_id or request._default_support_calendar()
             key = SEVERITY_POLICY_KEY[request.severity]
             hours = {
                 "response_deadline": policy[f"response_hours_{key}"] if policy else 0,
@@ -255,14 +253,10 @@ class ServiceRequest(models.Model):
                     if request.support_mode == "on_site" and request.zone_id else 0
                 ),
             }
-            tz = request._service_tz(calendar)
             for fname, amount in hours.items():
-                if not start or not amount:
-                    request[fname] = False
-                    continue
-                cache_key = (calendar.id, tz, start, amount)
+                cache_key = (policy.support_calendar_id.id, request.company_id.id, start, amount)
                 if cache_key not in planned:
-                    planned[cache_key] = self._plan_on_calendar(calendar, tz, start, amount)
+                    planned[cache_key] = policy._service_deadline(start, amount, request.company_id)
                 request[fname] = planned[cache_key]
 
     @api.depends(
@@ -346,35 +340,6 @@ class ServiceRequest(models.Model):
     def _compute_access_url(self):
         for request in self:
             request.access_url = f"/my/service-requests/{request.id}"
-
-    # -- calendar arithmetic --------------------------------------------------
-
-    def _default_support_calendar(self):
-        """Requests without a policy count on the clock: 7x24."""
-        return self.env.ref("service_desk.resource_calendar_7x24", raise_if_not_found=False) or self.env[
-            "resource.calendar"
-        ]
-
-    def _service_tz(self, calendar):
-        """The time zone the support hours are read in: the company's (its
-        partner's), else the calendar's own."""
-        self.ensure_one()
-        return self.company_id.partner_id.tz or calendar.tz or "UTC"
-
-    @api.model
-    def _plan_on_calendar(self, calendar, tz, start, hours):
-        """``start`` (naive UTC) plus ``hours`` of ``calendar``'s working time
-        read in ``tz``, public holidays (the calendar's global leaves)
-        skipped; naive UTC. Without a calendar, wall-clock hours."""
-        if not calendar:
-            return start + timedelta(hours=hours)
-        # Odoo's own hook for reading a shared calendar in a given time zone
-        # (hr reads an employee's calendar this way).
-        calendar = calendar.sudo().with_context(employee_timezone=pytz.timezone(tz))
-        deadline = calendar.plan_hours(hours, pytz.utc.localize(start), compute_leaves=True)
-        if not deadline:
-            return False
-        return deadline.astimezone(pytz.utc).replace(tzinfo=None)
 
     # -- CRUD -------------------------------------------------------------------
 

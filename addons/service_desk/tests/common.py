@@ -10,8 +10,8 @@ class DeskCase(RmaCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.partner_id.tz = "Asia/Shanghai"
-        cls.cal_7x24 = cls.env.ref("service_desk.resource_calendar_7x24")
-        cls.cal_working = cls.env.ref("service_desk.resource_calendar_working_days")
+        cls.cal_7x24 = cls.env.ref("service_warranty.resource_calendar_7x24")
+        cls.cal_working = cls.env.ref("service_warranty.resource_calendar_working_days")
         cls.zone_town = cls.env.ref("service_desk.service_zone_town")
         cls.zone_nearby = cls.env.ref("service_desk.service_zone_nearby")
         cls.zone_far = cls.env.ref("service_desk.service_zone_far")

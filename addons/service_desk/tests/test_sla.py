@@ -119,13 +119,13 @@ class TestSla(DeskCase):
         Request.create(vals(3))  # warm the caches
         self.env.invalidate_all()
         queries, plans = {}, {}
-        ServiceRequest = type(self.env["service.request"])
+        Policy = type(self.env["service.warranty.policy"])
         for count in (10, 100, 200):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            with patch.object(ServiceRequest, "_plan_on_calendar", autospec=True,
-                              side_effect=ServiceRequest._plan_on_calendar) as plan:
+            with patch.object(Policy, "_service_deadline", autospec=True,
+                              side_effect=Policy._service_deadline) as plan:
                 requests = Request.create(vals(count))
                 self.env.flush_all()
             queries[count] = self.cr.sql_log_count - before

@@ -18,7 +18,7 @@ class TestVisit(DeskCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.policy.support_calendar_id = cls.env.ref("service_desk.resource_calendar_7x24")
+        cls.policy.support_calendar_id = cls.env.ref("service_warranty.resource_calendar_7x24")
         cls.fuse = cls.env["product.product"].create({
             "name": "Fuse 5 A", "is_storable": True, "standard_price": 2.0,
         })

@@ -302,20 +302,25 @@ class ServiceRma(models.Model):
                 rma.covered = rma.policy_covered
 
     @api.depends(
-        "date_intake", "priority", "policy_id.response_hours_urgent", "policy_id.response_hours_high",
+        "date_intake", "priority", "company_id", "policy_id.support_calendar_id",
+        "policy_id.response_hours_urgent", "policy_id.response_hours_high",
         "policy_id.response_hours_normal", "policy_id.resolution_hours_urgent",
         "policy_id.resolution_hours_high", "policy_id.resolution_hours_normal",
     )
     def _compute_deadlines(self):
+        """Deadlines in working hours of the policy's support calendar (the
+        same clock as the service desk's requests), in the company's time
+        zone. RMAs scanned together share their start, so each distinct
+        (calendar, company, start, hours) is planned once."""
+        planned = {}
         for rma in self:
-            policy = rma.policy_id
-            if not policy or not rma.date_intake:
-                rma.response_deadline = rma.resolution_deadline = False
-                continue
-            respond = policy[f"response_hours_{rma.priority}"]
-            resolve = policy[f"resolution_hours_{rma.priority}"]
-            rma.response_deadline = rma.date_intake + timedelta(hours=respond) if respond else False
-            rma.resolution_deadline = rma.date_intake + timedelta(hours=resolve) if resolve else False
+            policy = rma.policy_id.sudo()
+            for fname, prefix in (("response_deadline", "response"), ("resolution_deadline", "resolution")):
+                hours = policy[f"{prefix}_hours_{rma.priority}"] if policy else 0
+                key = (policy.support_calendar_id.id, rma.company_id.id, rma.date_intake, hours)
+                if key not in planned:
+                    planned[key] = policy._service_deadline(rma.date_intake, hours, rma.company_id)
+                rma[fname] = planned[key]
 
     @api.depends_context("uid")
     @api.depends("response_deadline", "resolution_deadline", "date_responded", "date_resolved", "state")

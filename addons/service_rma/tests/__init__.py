@@ -8,6 +8,7 @@ from . import (
     test_portal_access,
     test_rpc_access,
     test_scan,
+    test_sla_calendar,
     test_tour,
     test_transfers,
     test_vendor_claim,

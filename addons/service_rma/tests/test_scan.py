@@ -156,6 +156,9 @@ class TestScan(RmaCase):
         )
 
     def test_sla_deadlines_and_overdue(self):
+        # Round the clock: the hours run straight (working hours are
+        # test_sla_calendar's).
+        self.policy.support_calendar_id = self.env.ref("service_warranty.resource_calendar_7x24")
         with freeze_time("2026-03-02 09:00:00"):
             rma = self.env["service.rma"].browse(self.env["service.rma"].scan("RMA-0001")["rma_id"])
             rma.priority = "urgent"

@@ -1,6 +1,14 @@
+from datetime import timedelta
+
+import pytz
 from odoo import api, fields, models
 
 from ..rules import Terms
+
+# The support calendar shipped for "round the clock": its hours are counted
+# straight, without reading attendances (a 24-hour attendance ends a
+# microsecond before midnight) or public holidays.
+ROUND_THE_CLOCK_XMLID = "service_warranty.resource_calendar_7x24"
 
 
 class ServiceWarrantyPolicy(models.Model):
@@ -100,6 +108,12 @@ class ServiceWarrantyPolicy(models.Model):
         default=8.0,
         help="A customer gets a loaner unit when the repair is expected to take longer than this.",
     )
+    support_calendar_id = fields.Many2one(
+        "resource.calendar", string="Support hours",
+        help="The hours the response and resolution clocks of RMAs and service requests run on "
+        "(7x24, or 08:30-17:30 on working days), read in the company's time zone; public "
+        "holidays set on the calendar do not count. Empty: round the clock.",
+    )
     response_hours_urgent = fields.Float(string="Urgent: respond within (h)", default=1.0)
     response_hours_high = fields.Float(string="Serious: respond within (h)", default=2.0)
     response_hours_normal = fields.Float(string="Normal: respond within (h)", default=24.0)
@@ -153,6 +167,30 @@ class ServiceWarrantyPolicy(models.Model):
         action["domain"] = [("policy_id", "=", self.id)]
         action["context"] = {"default_policy_id": self.id}
         return action
+
+    def _service_deadline(self, start, hours, company):
+        """``start`` (naive UTC) plus ``hours`` of the policy's support hours,
+        naive UTC: the one clock the RMA's and the service request's deadlines
+        run on. The calendar is read in ``company``'s time zone (its partner's,
+        else the calendar's own) and its public holidays (global leaves) do not
+        count; without a calendar, or on the shipped 7x24, the hours run
+        straight. False without a start or without hours.
+
+        Callers planning many records cache on (calendar, company, start,
+        hours): the answer depends on nothing else."""
+        if not start or not hours:
+            return False
+        calendar = self.support_calendar_id.sudo()
+        if not calendar or calendar == self.env.ref(ROUND_THE_CLOCK_XMLID, raise_if_not_found=False):
+            return start + timedelta(hours=hours)
+        tz = company.sudo().partner_id.tz or calendar.tz or "UTC"
+        # Odoo's own hook for reading a shared calendar in a given time zone
+        # (hr reads an employee's calendar this way).
+        calendar = calendar.with_context(employee_timezone=pytz.timezone(tz))
+        deadline = calendar.plan_hours(hours, pytz.utc.localize(start), compute_leaves=True)
+        if not deadline:
+            return False
+        return deadline.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _get_terms(self):
         """The policy as the value object the pure rules read."""
