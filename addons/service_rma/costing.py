@@ -6,7 +6,7 @@ on site. Amounts are in the company's currency; the models convert them to the
 quotation's currency and leave taxes to Odoo.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CostLine:
     key: int | None
     quantity: float
     unit_cost: float
-    source: str  # "valuation", "cost_price", "labour_rate" or "visit_fee"
+    source: str  # "valuation", "cost_price", "labour_rate", "visit_fee" or "free"
 
     @property
     def amount(self):
@@ -68,6 +68,20 @@ def at_cost_lines(parts, labour_hours, rate, visit_fee, on_site):
     if on_site and visit_fee:
         lines.append(CostLine("visit", None, 1.0, visit_fee, "visit_fee"))
     return lines
+
+
+def charged_lines(lines, parts=True, labour=True, visit_fee=True):
+    """What the customer pays of ``lines`` under terms that make some cost
+    components free (a maintenance contract: on-site labour and the visit fee
+    free, parts at cost). A free part stays, at 0, so the bill still says it
+    was used; free labour and a waived visit fee are left out."""
+    kept = []
+    for line in lines:
+        if line.kind == "part" and not parts:
+            kept.append(replace(line, unit_cost=0.0, source="free"))
+        elif {"part": True, "labour": labour, "visit": visit_fee}[line.kind]:
+            kept.append(line)
+    return kept
 
 
 def total(lines):

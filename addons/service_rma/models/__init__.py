@@ -1,4 +1,4 @@
-# service_transfer_mixin before the models that inherit it.
+# The mixins (service_transfer_mixin, service_billing_mixin) before the models that inherit them.
 from . import (  # noqa: I001
     account_analytic_distribution_model,
     account_move,
@@ -7,6 +7,7 @@ from . import (  # noqa: I001
     res_company,
     res_config_settings,
     sale_order_line,
+    service_billing_mixin,
     service_transfer_mixin,
     service_loan,
     service_rma,

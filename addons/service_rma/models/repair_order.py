@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.addons.service_warranty.decisions import is_deciding
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.float_utils import float_is_zero
 
 from .. import costing
 
@@ -158,8 +157,9 @@ class RepairOrder(models.Model):
             )
         )
         parts = [self._service_part(line) for line in part_lines]
-        cost_lines = costing.at_cost_lines(
-            parts, self.labour_hours, rate, policy.visit_fee, self.rma_id.on_site
+        cost_lines = costing.charged_lines(
+            costing.at_cost_lines(parts, self.labour_hours, rate, policy.visit_fee, self.rma_id.on_site),
+            **self.rma_id._service_cost_terms(),
         )
         by_key = {line.key: line for line in cost_lines if line.kind == "part"}
         for sale_line in part_lines:
@@ -215,18 +215,7 @@ class RepairOrder(models.Model):
 
     def _service_line_vals(self, sale_line, kind, cost):
         order = sale_line.order_id
-        company = self.company_id
-        price = company.currency_id._convert(
-            cost.unit_cost, order.currency_id, company, fields.Date.to_date(order.date_order)
-        )
-        taxes = sale_line.tax_ids
-        if taxes.filtered("price_include"):
-            # The line's price includes tax: raise it so that what is left
-            # before tax is exactly the cost.
-            untaxed = taxes.compute_all(
-                100.0, order.currency_id, 1.0, sale_line.product_id, order.partner_id
-            )["total_excluded"]
-            price = price * 100.0 / untaxed if not float_is_zero(untaxed, precision_digits=6) else price
+        price = self.rma_id._service_cost_price(sale_line, cost.unit_cost)
         env = self.with_context(lang=order.partner_id.lang).env
         names = {
             "part": env._(
