@@ -350,15 +350,21 @@ def build_parser() -> argparse.ArgumentParser:
         "customer. --confirm bills them in one server call, as draft invoices (one per\n"
         "customer, or per RMA), and prints them; an RMA someone billed meanwhile is\n"
         "skipped and reported (exit 1). Nothing is ever billed twice: running it again\n"
-        "bills only what is still to bill. Billing needs Odoo's Invoicing rights.")
+        "bills only what is still to bill. Billing needs Odoo's Invoicing rights.\n"
+        "On a server with service_desk, the on-site visits after the warranty (parts,\n"
+        "labour and the visit fee at cost) are listed and billed too, in a second call;\n"
+        "the CSV then starts with a document column (rma or visit).")
     bill.add_argument("--confirm", action="store_true", help="bill them (without it: list only, a dry run)")
-    bill.add_argument("--grouping", choices=("partner", "rma"),
-                      help="one invoice per customer or per RMA (default: the company's setting)")
+    bill.add_argument("--grouping", choices=("partner", "rma", "document"),
+                      help="one invoice per customer, or per document (rma and document both mean one "
+                           "per RMA and one per visit; default: the company's setting)")
     bill.add_argument("--customer", type=_text, metavar="TEXT",
                       help="only customers whose name contains TEXT")
-    bill.add_argument("--limit", type=_whole, metavar="N", help="at most N RMAs (by customer, then RMA)")
+    bill.add_argument("--limit", type=_whole, metavar="N",
+                      help="at most N RMAs (by customer, then RMA), and N visits")
     bill.add_argument("--csv", type=_path, metavar="FILE",
-                      help="write the summary there, one row per RMA (with its invoice after --confirm); "
+                      help="write the summary there, one row per RMA or visit (with its invoice after "
+                           "--confirm); "
                            "a text starting with = + - @ is prefixed with ' (no formula runs)")
     bill.add_argument("--json", action="store_true", help="print the run as JSON")
     bill.set_defaults(handler=cmd_bill)

@@ -6,8 +6,9 @@ Retrying a call after the connection was cut is safe because every server
 method used here is idempotent: status and labels only read (labels create a
 missing token once), ``register_units`` skips units already registered,
 ``scan`` returns the unit's open RMA when there is one, and ``bill_at_cost``
-locks the RMAs and skips those already billed: what a lost answer billed
-comes back as skipped ("already billed on ..."), never billed twice.
+locks the RMAs (or visits) and skips those already billed: what a lost
+answer billed comes back as skipped ("already billed on ..."), never billed
+twice.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from aftersales.errors import MissingAddon, ServerError, TransientError
 from aftersales.models import (
     BillableRma,
+    BillableVisit,
     BillResult,
     LabelsResult,
     Module,
@@ -29,6 +31,7 @@ from aftersales.models import (
     Row,
     ScanResult,
     ServiceStatus,
+    VisitBillResult,
 )
 from aftersales.transport import Transport
 
@@ -191,3 +194,36 @@ class Gateway:
         or per RMA (``grouping`` "partner" or "rma"; None: the company's setting)."""
         return BillResult.model_validate(
             self.call("service.rma", "bill_at_cost", list(ids), grouping=grouping))
+
+    def billable_visits(self, customer: str | None = None, limit: int | None = None
+                        ) -> list[BillableVisit] | None:
+        """On-site visits after the warranty ready to bill at cost, by customer
+        then visit (``customer`` as for :meth:`billable`); None when the
+        server has no service_desk. Told by the model's presence, from the
+        answer itself: reading ``ir.model`` or the modules takes an
+        administrator, which finance is not."""
+        domain: list[Any] = [TO_BILL]
+        if customer:
+            domain.append(("partner_id", "ilike", customer))
+        try:
+            return self.search_read("service.visit", domain, BillableVisit, limit=limit,
+                                    order="partner_id, name")
+        except ServerError as error:
+            message = error.message
+            if "Invalid field" in message:  # a service_desk from before visit billing
+                raise MissingAddon(
+                    "the server's service_desk cannot bill visits at cost: update it") from None
+            # As for scan: /jsonrpc "Object service.visit doesn't exist", /json/2 "the model ... does not
+            # exist".
+            if "service.visit" in message and "exist" in message:
+                return None
+            raise
+
+    def visits_still_to_bill(self, ids: Sequence[int]) -> list[int]:
+        return self.call("service.visit", "search", domain=[("id", "in", list(ids)), TO_BILL])
+
+    def bill_visits_at_cost(self, ids: Sequence[int], grouping: str | None = None) -> VisitBillResult:
+        """Bill the visits in one call, as :meth:`bill_at_cost` bills RMAs
+        (``grouping`` "partner" or "visit"; None: the company's setting)."""
+        return VisitBillResult.model_validate(
+            self.call("service.visit", "bill_at_cost", list(ids), grouping=grouping))

@@ -315,3 +315,48 @@ class BillResult(BaseModel):
     invoices: list[BilledInvoice] = Field(default_factory=list)
     billed: list[int] = Field(default_factory=list)
     skipped: list[BillSkipped] = Field(default_factory=list)
+
+
+class BillableVisit(OdooRecord):
+    """An on-site visit after the warranty (service_desk) whose at-cost
+    quotation (parts, labour, the visit fee) is confirmed and not yet billed;
+    read and billed as :class:`BillableRma` is."""
+
+    name: str
+    partner_id: M2O = None
+    lot_id: M2O = None
+    product_id: M2O = None
+    request_id: M2O = None
+    sale_order_id: M2O = None
+    amount_at_cost: float = 0.0
+    currency_id: M2O = None
+    company_id: M2O = None
+
+    @property
+    def currency(self) -> str:
+        return self.currency_id.name if self.currency_id else "-"
+
+
+class BilledVisitInvoice(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    name: str
+    partner: OStr = None
+    amount_untaxed: float
+    amount_total: float
+    currency: str
+    visit_ids: list[int] = Field(default_factory=list)
+
+
+class VisitSkipped(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    visit_id: int
+    name: str
+    reason: str
+
+
+class VisitBillResult(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    invoices: list[BilledVisitInvoice] = Field(default_factory=list)
+    billed: list[int] = Field(default_factory=list)
+    skipped: list[VisitSkipped] = Field(default_factory=list)

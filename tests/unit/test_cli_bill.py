@@ -32,23 +32,37 @@ ROWS = [rma(1, "RMA/0001", ACME, "SN-1", 1234.5), rma(2, "RMA/0002", ACME, "SN-2
 class FakeServer:
     """service.rma's listing and bill_at_cost, with the server's rules: only
     what is to bill is listed, nothing is billed twice, one invoice per
-    customer (or per RMA), a UserError when nothing can be billed."""
+    customer (or per RMA), a UserError when nothing can be billed. With
+    ``visits``, the server has service_desk: service.visit answers the same
+    way (one invoice per customer or per visit)."""
 
-    def __init__(self, rows=ROWS, access=True, billed_elsewhere=(), refusal=None):
+    def __init__(self, rows=ROWS, access=True, billed_elsewhere=(), refusal=None, visits=None):
         self.rows = {row["id"]: dict(row) for row in rows}
         self.billed: dict[int, str] = {rma_id: "INV/2026/00001" for rma_id in billed_elsewhere}
+        self.visit_rows = {row["id"]: dict(row) for row in visits or ()}
+        self.visit_billed: dict[int, str] = {}
         self.access = access
         self.refusal = refusal
         self.transport = FakeTransport({
             ("service.rma", "search_read"): self.search_read,
             ("service.rma", "search"): self.search,
             ("service.rma", "bill_at_cost"): self.bill_at_cost,
+            # A server without service_desk, as /jsonrpc answers it.
+            ("service.visit", "search_read"): ServerError("odoo.exceptions.UserError",
+                                                          "Object service.visit doesn't exist"),
         })
+        if visits is not None:
+            self.transport.answers.update({
+                ("service.visit", "search_read"): self.visit_search_read,
+                ("service.visit", "search"): self.visit_search,
+                ("service.visit", "bill_at_cost"): self.visit_bill_at_cost,
+            })
         self.invoices = 0
 
-    def _to_bill(self, domain):
+    @staticmethod
+    def _to_bill(domain, rows, billed):
         assert ("billing_state", "=", "to_bill") in domain
-        rows = [row for row in self.rows.values() if row["id"] not in self.billed]
+        rows = [row for row in rows.values() if row["id"] not in billed]
         for field, _operator, value in domain:
             if field == "partner_id":
                 rows = [row for row in rows if value.lower() in row["partner_id"][1].lower()]
@@ -57,27 +71,42 @@ class FakeServer:
         return rows
 
     def search_read(self, ids, domain, fields, order, limit=None):
-        rows = self._to_bill(domain)
+        rows = self._to_bill(domain, self.rows, self.billed)
         return [{"id": row["id"], **{field: row[field] for field in fields}} for row in rows][:limit]
 
     def search(self, ids, domain):
-        return [row["id"] for row in self._to_bill(domain)]
+        return [row["id"] for row in self._to_bill(domain, self.rows, self.billed)]
+
+    def visit_search_read(self, ids, domain, fields, order, limit=None):
+        rows = self._to_bill(domain, self.visit_rows, self.visit_billed)
+        return [{"id": row["id"], **{field: row[field] for field in fields}} for row in rows][:limit]
+
+    def visit_search(self, ids, domain):
+        return [row["id"] for row in self._to_bill(domain, self.visit_rows, self.visit_billed)]
 
     def bill_at_cost(self, ids, grouping):
+        return self._bill(ids, grouping, "rma", self.rows, self.billed)
+
+    def visit_bill_at_cost(self, ids, grouping):
+        return self._bill(ids, grouping, "visit", self.visit_rows, self.visit_billed)
+
+    def _bill(self, ids, grouping, document, documents, billed):
         if not self.access:
             raise ServerError("odoo.exceptions.AccessError",
                               "Only invoicing users (Accounting: Invoicing) can bill repairs.")
         if self.refusal:
             raise ServerError("odoo.exceptions.UserError", self.refusal)
-        skipped = [{"rma_id": i, "name": self.rows[i]["name"],
-                    "reason": f"already billed on {self.billed[i]}"} for i in ids if i in self.billed]
-        billable = [self.rows[i] for i in ids if i not in self.billed]
+        if grouping not in (None, "partner", document):
+            raise ServerError("odoo.exceptions.UserError", f"Unknown grouping {grouping}")
+        skipped = [{f"{document}_id": i, "name": documents[i]["name"],
+                    "reason": f"already billed on {billed[i]}"} for i in ids if i in billed]
+        billable = [documents[i] for i in ids if i not in billed]
         if not billable:
             raise ServerError("odoo.exceptions.UserError",
                               "Nothing to bill: " + "; ".join(f"{s['name']}: {s['reason']}" for s in skipped))
         groups: dict = {}
         for row in billable:
-            key = row["id"] if grouping == "rma" else (row["partner_id"][0], row["currency_id"][0])
+            key = row["id"] if grouping == document else (row["partner_id"][0], row["currency_id"][0])
             groups.setdefault(key, []).append(row)
         invoices = []
         for rows in groups.values():
@@ -86,12 +115,13 @@ class FakeServer:
             untaxed = sum(row["amount_at_cost"] for row in rows)
             invoices.append({"id": self.invoices, "name": name, "partner": rows[0]["partner_id"][1],
                              "amount_untaxed": untaxed, "amount_total": round(untaxed * 1.2, 2),
-                             "currency": rows[0]["currency_id"][1], "rma_ids": [row["id"] for row in rows]})
-            self.billed.update({row["id"]: name for row in rows})
+                             "currency": rows[0]["currency_id"][1],
+                             f"{document}_ids": [row["id"] for row in rows]})
+            billed.update({row["id"]: name for row in rows})
         return {"invoices": invoices, "billed": [row["id"] for row in billable], "skipped": skipped}
 
-    def calls(self, method):
-        return [call for call in self.transport.calls if call[1] == method]
+    def calls(self, method, model="service.rma"):
+        return [call for call in self.transport.calls if call[1] == method and call[0] == model]
 
 
 def run(server, *args):
@@ -389,3 +419,159 @@ def test_csv_escapes_cells_a_spreadsheet_would_run(tmp_path, capsys):
     assert (second["customer"], second["serial"]) == ("'@Globex", "'-SN-2")
     assert (second["product"], second["repair"]) == ("'\tCompressor", "'\rWH/RO/00002")
     capsys.readouterr()
+
+
+# -- on-site visits (a server with service_desk) ----------------------------------------
+
+VISIT_FIELDS = ["name", "partner_id", "lot_id", "product_id", "request_id", "sale_order_id", "amount_at_cost",
+                "currency_id", "company_id"]
+
+
+def visit(visit_id, name, partner, serial, amount, currency=(1, "EUR")):
+    return {"id": visit_id, "name": name, "partner_id": list(partner), "lot_id": [500 + visit_id, serial],
+            "product_id": [3, "[CMP] Compressor XL"], "request_id": [600 + visit_id, f"SR{visit_id:05d}"],
+            "sale_order_id": [700 + visit_id, f"S{visit_id + 50:05d}"], "amount_at_cost": amount,
+            "currency_id": list(currency), "company_id": [1, "My Company"]}
+
+
+# Visit ids are another model's: they may equal RMA ids.
+VISITS = [visit(1, "SV2026-00001", ACME, "SN-9", 113.0), visit(2, "SV2026-00002", GLOBEX, "SN-3", 65.0)]
+
+
+def test_visits_are_read_with_exactly_their_fields():
+    server = FakeServer(visits=VISITS)
+    rows = make_gateway(server.transport).billable_visits(customer="acme", limit=3)
+    [call] = server.transport.calls
+    assert call[:3] == ("service.visit", "search_read", None)
+    assert call[3] == {"domain": [("billing_state", "=", "to_bill"), ("partner_id", "ilike", "acme")],
+                       "fields": VISIT_FIELDS, "limit": 3, "order": "partner_id, name"}
+    assert [(row.name, row.request_id.name, row.currency) for row in rows] == [
+        ("SV2026-00001", "SR00001", "EUR")]
+
+
+@pytest.mark.parametrize("message", ["Object service.visit doesn't exist",
+                                     "the model 'service.visit' does not exist"])
+def test_a_server_without_visits_bills_its_rmas_only(message, capsys):
+    server = FakeServer()
+    server.transport.answers[("service.visit", "search_read")] = ServerError("odoo.exceptions.UserError",
+                                                                             message)
+    assert run(server, "--confirm") == 0
+    assert [call[:2] for call in server.transport.calls] == [
+        ("service.rma", "search_read"), ("service.visit", "search_read"), ("service.rma", "bill_at_cost")]
+    assert "visit" not in capsys.readouterr().out
+    assert make_gateway(server.transport).billable_visits() is None
+
+
+def test_dry_run_lists_visits_beside_the_rmas(capsys):
+    server = FakeServer(visits=VISITS)
+    assert run(server) == 0
+    assert server.calls("bill_at_cost") == server.calls("bill_at_cost", "service.visit") == []
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] == "RMA" and lines[5].split()[:5] == ["Visit", "Customer", "Serial", "Product",
+                                                                      "Request"]
+    assert lines[6].split() == ["SV2026-00001", "Acme", "Ltd", "SN-9", "[CMP]", "Compressor", "XL", "SR00001",
+                                "S00051", "113.00", "EUR"]
+    assert lines[8:] == [
+        "to bill: 4 RMA(s), 2 visit(s), untaxed at cost",
+        "  EUR  1,412.80  3 RMA(s), 2 visit(s)",
+        "  USD     99.00  1 RMA(s), 0 visit(s)",
+        "dry run: nothing billed. To bill them: aftersales bill --confirm",
+    ]
+
+
+def test_confirm_bills_the_visits_in_their_own_call(tmp_path, capsys):
+    server = FakeServer(visits=VISITS)
+    path = tmp_path / "billed.csv"
+    assert run(server, "--confirm", "--grouping", "rma", "--csv", path) == 0
+    [rma_call] = server.calls("bill_at_cost")
+    [visit_call] = server.calls("bill_at_cost", "service.visit")
+    assert rma_call[2:] == ([1, 2, 3, 4], {"grouping": "rma"})
+    assert visit_call[2:] == ([1, 2], {"grouping": "visit"}), "one invoice per document: the visit's word"
+    out = capsys.readouterr().out
+    assert "  INV/2026/00105  Acme Ltd  1 visit(s)  EUR 113.00 untaxed, 135.60 with taxes\n" in out
+    assert "billed: 4 of 4 RMA(s) and 2 of 2 visit(s) on 6 invoice(s)\n" in out
+    assert out.endswith(f"{path}: 4 RMA(s), 2 visit(s)\n")
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["document", "number", "customer", "serial", "product", "repair", "request",
+                             "quotation", "amount", "currency", "invoice", "skipped"]
+    assert [(r["document"], r["number"], r["repair"], r["request"], r["invoice"]) for r in rows[3:]] == [
+        ("rma", "RMA/0004", "WH/RO/00004", "", "INV/2026/00104"),
+        ("visit", "SV2026-00001", "", "SR00001", "INV/2026/00105"),
+        ("visit", "SV2026-00002", "", "SR00002", "INV/2026/00106"),
+    ]
+    assert run(server, "--confirm") == 0, "run again: nothing left"
+    assert capsys.readouterr().out == "nothing to bill\n"
+
+
+def test_document_grouping_means_one_invoice_per_rma_and_per_visit(capsys):
+    server = FakeServer(visits=VISITS)
+    assert run(server, "--confirm", "--grouping", "document") == 0
+    assert server.calls("bill_at_cost")[0][3] == {"grouping": "rma"}
+    assert server.calls("bill_at_cost", "service.visit")[0][3] == {"grouping": "visit"}
+    capsys.readouterr()
+
+
+def test_a_visit_billed_meanwhile_is_skipped_and_exit_1(capsys):
+    server = FakeServer(rows=[], visits=VISITS)
+    listed = server.visit_search_read
+
+    def search_read_then_clerk_bills(ids, **kwargs):
+        rows = listed(ids, **kwargs)
+        server.visit_billed[2] = "INV/2026/00001"
+        return rows
+
+    server.transport.answers[("service.visit", "search_read")] = search_read_then_clerk_bills
+    assert run(server, "--confirm") == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[0] == "Visit", "no empty RMA table"
+    assert "not billed\n  SV2026-00002  already billed on INV/2026/00001\n" in out
+    assert "billed: 0 of 0 RMA(s) and 1 of 2 visit(s) on 1 invoice(s)" in out
+
+
+def test_visits_all_billed_meanwhile_after_the_rmas_still_reports_the_rmas(capsys):
+    server = FakeServer(visits=VISITS)
+    listed = server.visit_search_read
+
+    def search_read_then_clerk_bills_all(ids, **kwargs):
+        rows = listed(ids, **kwargs)
+        server.visit_billed.update({row["id"]: "INV/2026/00001" for row in rows})
+        return rows
+
+    server.transport.answers[("service.visit", "search_read")] = search_read_then_clerk_bills_all
+    assert run(server, "--confirm") == 1
+    captured = capsys.readouterr()
+    assert "nothing billed by this run, none is still to bill: Nothing to bill: SV2026-00001" in captured.err
+    assert "billed: 4 of 4 RMA(s) and 0 of 2 visit(s) on 3 invoice(s)" in captured.out
+    assert server.calls("search", "service.visit")[0][3] == {
+        "domain": [("id", "in", [1, 2]), ("billing_state", "=", "to_bill")]}
+
+
+def test_only_visits_and_no_invoicing_rights_is_exit_2(capsys):
+    server = FakeServer(rows=[], visits=VISITS, access=False)
+    assert run(server, "--confirm") == 2
+    assert "not allowed to bill: Only invoicing users" in capsys.readouterr().err
+
+
+def test_json_with_visits(capsys):
+    server = FakeServer(rows=ROWS[:1], visits=VISITS[:1])
+    assert run(server, "--confirm", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [row["rma"] for row in data["rmas"]] == ["RMA/0001"]
+    assert data["visits"] == [
+        {"id": 1, "visit": "SV2026-00001", "customer": "Acme Ltd", "serial": "SN-9",
+         "product": "[CMP] Compressor XL", "request": "SR00001", "quotation": "S00051", "amount": 113.0,
+         "currency": "EUR", "company": "My Company", "invoice": "INV/2026/00102", "skipped": None},
+    ]
+    assert data["totals"] == {"EUR": {"rmas": 1, "visits": 1, "amount": 1347.5}}
+    assert [invoice.get("rma_ids", invoice.get("visit_ids")) for invoice in data["invoices"]] == [[1], [1]]
+    assert (data["billed"], data["billed_visits"], data["skipped"]) == ([1], [1], [])
+    assert data["billed_totals"] == {"EUR": {"amount_untaxed": 1347.5, "amount_total": 1617.0}}
+
+
+def test_a_desk_without_billing_is_reported(capsys):
+    server = FakeServer(visits=[])
+    error = ServerError("builtins.ValueError", "Invalid field service.visit.billing_state in condition")
+    server.transport.answers[("service.visit", "search_read")] = error
+    assert run(server) == 2
+    assert "the server's service_desk cannot bill visits at cost" in capsys.readouterr().err

@@ -53,3 +53,24 @@ def test_on_site_without_a_fee_adds_no_line(costing):
 def test_negative_inputs_are_refused(costing, hours, rate, fee):
     with pytest.raises(ValueError):
         costing.at_cost_lines([], labour_hours=hours, rate=rate, visit_fee=fee, on_site=True)
+
+
+def test_terms_make_labour_and_fee_free_and_keep_parts_at_cost(costing):
+    parts = [costing.Part(key=7, quantity=2, standard_price=30.0)]
+    lines = costing.at_cost_lines(parts, labour_hours=1.5, rate=40.0, visit_fee=25.0, on_site=True)
+    charged = costing.charged_lines(lines, parts=True, labour=False, visit_fee=False)
+    assert [(line.kind, line.unit_cost) for line in charged] == [("part", 30.0)]
+    assert costing.total(charged) == 60.0
+    assert costing.charged_lines(lines) == lines
+
+
+def test_free_parts_stay_on_the_bill_at_zero(costing):
+    lines = costing.at_cost_lines(
+        [costing.Part(key=7, quantity=2, standard_price=30.0)], labour_hours=1, rate=40.0, visit_fee=0.0,
+        on_site=True,
+    )
+    charged = costing.charged_lines(lines, parts=False, labour=True, visit_fee=True)
+    assert [(line.kind, line.quantity, line.unit_cost, line.source) for line in charged] == [
+        ("part", 2, 0.0, "free"), ("labour", 1, 40.0, "labour_rate"),
+    ]
+    assert costing.total(charged) == 40.0
