@@ -23,6 +23,7 @@
         "views/portal_templates.xml",
         "views/service_device_templates.xml",
         "views/menus.xml",
+        "views/service_visit_billing_views.xml",
     ],
     "installable": True,
     "application": False,

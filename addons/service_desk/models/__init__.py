@@ -5,6 +5,7 @@ from . import (
     service_rma,
     service_team,
     service_visit,
+    service_visit_billing,
     service_zone,
     stock_lot,
     stock_move,

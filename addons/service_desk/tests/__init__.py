@@ -8,4 +8,5 @@ from . import (
     test_public_form,
     test_sla,
     test_visit,
+    test_visit_billing,
 )
