@@ -575,3 +575,13 @@ def test_a_desk_without_billing_is_reported(capsys):
     server.transport.answers[("service.visit", "search_read")] = error
     assert run(server) == 2
     assert "the server's service_desk cannot bill visits at cost" in capsys.readouterr().err
+
+
+def test_a_user_who_may_not_read_visits_still_lists_the_rmas(capsys):
+    server = FakeServer(visits=VISITS)
+    server.transport.answers[("service.visit", "search_read")] = ServerError(
+        "odoo.exceptions.AccessError", "You are not allowed to access 'On-site Service Visit' records.")
+    assert run(server) == 0
+    out = capsys.readouterr().out
+    assert "to bill: 4 RMA(s), 0 visit(s), untaxed at cost" in out
+    assert "SV2026" not in out
