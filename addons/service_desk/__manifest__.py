@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/service_zone_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_rma_rating_data.xml",
         "views/service_request_views.xml",
         "views/service_config_views.xml",
         "views/service_visit_views.xml",
@@ -22,9 +23,19 @@
         "wizards/service_request_hotline_views.xml",
         "views/portal_templates.xml",
         "views/service_device_templates.xml",
+        "views/service_rma_views.xml",
+        "views/service_kpi_views.xml",
         "views/menus.xml",
         "views/service_visit_billing_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "service_desk/static/src/kpi_dashboard/*",
+        ],
+        "web.assets_tests": [
+            "service_desk/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -2,6 +2,7 @@ from . import (
     res_partner,
     service_report_attempt,
     service_request,
+    service_request_kpi,
     service_rma,
     service_team,
     service_visit,

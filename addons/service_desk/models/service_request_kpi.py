@@ -1,0 +1,176 @@
+from datetime import datetime, time
+
+import pytz
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import date_utils
+
+MANAGER_GROUP = "service_desk.group_service_desk_manager"
+CLOCKS = ("response", "arrival", "resolution")
+# The dashboard's periods: what "this month / quarter / year" starts on.
+PERIODS = ("month", "quarter", "year")
+# What each card of the dashboard opens: the action and the model its
+# domain is read on.
+KPI_ACTIONS = {
+    "service_levels": ("service_desk.service_request_action_kpi", "request"),
+    "satisfaction": ("service_desk.service_request_action_kpi", "request"),
+    "requests": ("service_desk.service_request_action_kpi", "request"),
+    "turnaround": ("service_desk.service_rma_action_turnaround", "rma"),
+    "repeat_repairs": ("service_desk.service_rma_action_repeat", "rma"),
+}
+
+
+class ServiceRequest(models.Model):
+    """The service KPIs (response / arrival / resolution in time, satisfaction,
+    shop turnaround, repeat repairs, requests per channel and severity), read
+    for the managers' dashboard. Every figure is a grouped read: the number of
+    queries does not grow with the number of requests or RMAs."""
+
+    _inherit = "service.request"
+
+    @api.model
+    def get_kpi_summary(self, domain=None, rma_domain=None):
+        """The figures of the requests in ``domain`` and the RMAs in
+        ``rma_domain`` (every record the user may read when empty), as plain
+        values: counts, rates in percent (False when nothing was measured),
+        average turnaround in hours. Managers only; record rules apply."""
+        self._check_kpi_access()
+        domain = Domain(domain or Domain.TRUE)
+        rma_domain = Domain(rma_domain or Domain.TRUE)
+
+        # One grouped read for the clocks and the mix: a single pass over
+        # the requests, at most 3 x 3 x 3 x 5 x 3 groups.
+        clocks = {clock: {"met": 0, "missed": 0} for clock in CLOCKS}
+        channels = dict.fromkeys(dict(self._fields["channel"]._description_selection(self.env)), 0)
+        severities = dict.fromkeys(dict(self._fields["severity"]._description_selection(self.env)), 0)
+        total = 0
+        for *results, channel, severity, count in self._read_group(
+            domain, ["response_sla", "arrival_sla", "resolution_sla", "channel", "severity"], ["__count"]
+        ):
+            total += count
+            channels[channel] += count
+            severities[severity] += count
+            for clock, result in zip(CLOCKS, results):
+                if result:
+                    clocks[clock][result] += count
+        for figures in clocks.values():
+            figures["rate"] = _percent(figures["met"], figures["met"] + figures["missed"])
+
+        return {
+            "requests": total,
+            **clocks,
+            "satisfaction": self._kpi_satisfaction(domain, rma_domain),
+            "turnaround": self._kpi_turnaround(rma_domain),
+            "repeat_repairs": self._kpi_repeat_repairs(rma_domain),
+            "channels": self._kpi_selection_rows("channel", channels),
+            "severities": self._kpi_selection_rows("severity", severities),
+        }
+
+    @api.model
+    def get_kpi_dashboard(self, period="month", team_id=False):
+        """What the dashboard shows: the summary of this month, quarter or
+        year (in the user's time zone), for one team or all, and the teams to
+        choose from."""
+        self._check_kpi_access()
+        domain, rma_domain = self._kpi_domains(period, team_id)
+        teams = self.env["service.team"].search_fetch([], ["display_name"])
+        return {
+            "period": period,
+            "team_id": team_id or False,
+            "teams": [{"id": team.id, "name": team.display_name} for team in teams],
+            "summary": self.get_kpi_summary(domain, rma_domain),
+        }
+
+    @api.model
+    def action_open_kpi(self, kpi, period="month", team_id=False):
+        """The report behind a card of the dashboard, filtered as the card."""
+        self._check_kpi_access()
+        if kpi not in KPI_ACTIONS:
+            raise UserError(self.env._("Unknown service KPI: %(kpi)s.", kpi=kpi))
+        xmlid, model = KPI_ACTIONS[kpi]
+        domain, rma_domain = self._kpi_domains(period, team_id)
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = list(domain if model == "request" else rma_domain)
+        return action
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _check_kpi_access(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only service desk administrators see the service KPIs."))
+        self.check_access("read")
+        self.env["service.rma"].check_access("read")
+
+    def _kpi_domains(self, period, team_id):
+        """The requests reported and the RMAs taken in since the start of this
+        ``period`` in the user's time zone, of team ``team_id`` when given."""
+        if period not in PERIODS:
+            raise UserError(self.env._("Unknown period: %(period)s.", period=period))
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        today = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
+        start = date_utils.start_of(today, period)
+        since = tz.localize(datetime.combine(start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        domain = Domain("date_request", ">=", since)
+        rma_domain = Domain("date_intake", ">=", since)
+        if team_id:
+            domain &= Domain("team_id", "=", int(team_id))
+            rma_domain &= Domain("team_id", "=", int(team_id))
+        return domain, rma_domain
+
+    def _kpi_satisfaction(self, domain, rma_domain):
+        """Good ratings (4 and more of 5) among the rated requests and RMAs.
+        The ratings are read as superuser, but only those of records the user
+        reads: the records' queries keep their rules."""
+        Rma = self.env["service.rma"]
+        rated = (
+            (Domain("res_model", "=", self._name) & Domain("res_id", "in", self._search(domain)))
+            | (Domain("res_model", "=", Rma._name) & Domain("res_id", "in", Rma._search(rma_domain)))
+        )
+        figures = {"rated": 0, "satisfied": 0, "requests_rated": 0, "rmas_rated": 0}
+        for model, satisfied, count in self.env["rating.rating"].sudo()._read_group(
+            Domain("consumed", "=", True) & Domain("rating", ">=", 1) & rated,
+            ["res_model", "rating_text"], ["__count"],
+        ):
+            figures["rated"] += count
+            figures["requests_rated" if model == self._name else "rmas_rated"] += count
+            if satisfied == "top":  # rated 4 or 5 of 5 (rating_data.RATING_LIMIT_SATISFIED)
+                figures["satisfied"] += count
+        figures["rate"] = _percent(figures["satisfied"], figures["rated"])
+        return figures
+
+    def _kpi_turnaround(self, rma_domain):
+        """Shop repairs done: hours from the unit's receipt to the RMA done."""
+        [(count, hours)] = self.env["service.rma"]._read_group(
+            rma_domain & Domain("state", "=", "done") & Domain("date_received", "!=", False),
+            [], ["__count", "turnaround_hours:avg"],
+        )
+        return {"rmas": count, "hours": round(hours or 0.0, 1), "days": round((hours or 0.0) / 24, 1)}
+
+    def _kpi_repeat_repairs(self, rma_domain):
+        """Units with two RMAs or more among ``rma_domain``, per product."""
+        groups = self.env["service.rma"]._read_group(
+            rma_domain & Domain("lot_id", "!=", False), ["product_id", "lot_id"], ["__count"],
+            having=[("__count", ">=", 2)],
+        )
+        products = {}
+        for product, _lot, count in groups:
+            row = products.setdefault(product, {"product_id": product.id, "units": 0, "rmas": 0})
+            row["units"] += 1
+            row["rmas"] += count
+        for product, row in products.items():
+            row["name"] = product.display_name
+        rows = sorted(products.values(), key=lambda row: (-row["units"], -row["rmas"], row["name"]))
+        return {
+            "units": sum(row["units"] for row in rows),
+            "rmas": sum(row["rmas"] for row in rows),
+            "products": rows,
+        }
+
+    def _kpi_selection_rows(self, fname, counts):
+        labels = dict(self._fields[fname]._description_selection(self.env))
+        return [{"key": key, "label": labels[key], "count": count} for key, count in counts.items()]
+
+
+def _percent(part, whole):
+    return round(100.0 * part / whole, 1) if whole else False
