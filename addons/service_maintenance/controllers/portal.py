@@ -2,7 +2,7 @@ from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 
 class ServiceAdvisoryPortal(CustomerPortal):
@@ -122,3 +122,26 @@ class ServiceContractPortal(CustomerPortal):
             "my_service_contracts_history", False,
         )
         return request.render("service_maintenance.portal_my_service_contract", values)
+
+    @http.route(["/my/service-contracts/<int:contract_id>/reports/<int:report_id>"], type="http",
+                auth="public", website=True, readonly=True)
+    def portal_my_service_contract_report(self, contract_id, report_id, access_token=None, **kw):
+        """The PDF of a sent periodic service report, as the contact received
+        it: for the customer's portal users, or with the report's token."""
+        try:
+            report_sudo = self._document_check_access("service.contract.report", report_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if report_sudo.contract_id.id != contract_id or report_sudo.state != "sent":
+            return request.redirect("/my")
+        attachment = report_sudo._get_pdf_attachment()
+        if not attachment:
+            return self._show_report(
+                model=report_sudo, report_type="pdf", download=True,
+                report_ref="service_maintenance.service_contract_report_action_pdf",
+            )
+        return request.make_response(attachment.raw, headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(attachment.raw)),
+            ("Content-Disposition", content_disposition(attachment.name)),
+        ])

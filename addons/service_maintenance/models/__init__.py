@@ -1,1 +1,8 @@
-from . import service_advisory, service_advisory_notice, service_checklist, service_contract, stock_lot
+from . import (
+    service_advisory,
+    service_advisory_notice,
+    service_checklist,
+    service_contract,
+    service_contract_report,
+    stock_lot,
+)

@@ -6,7 +6,8 @@ from odoo.addons.service_warranty.decisions import deciding
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
-from ..coverage import LEVELS, Period, coverage_on, standard_periods
+from ..coverage import AT_COST, LEVELS, Period, coverage_on, standard_periods
+from .service_contract_report import REPORT_FREQUENCIES, period_of, previous_period
 
 MANAGER_GROUP = "service_maintenance.group_maintenance_manager"
 # The states in which a contract covers its units: what the coverage look-up,
@@ -84,6 +85,19 @@ class ServiceContract(models.Model):
     notes = fields.Html(string="Terms")
     checklist_ids = fields.One2many("service.checklist", "contract_id", string="Checklists")
     checklist_count = fields.Integer(compute="_compute_checklist_count", string="Checklist count")
+    report_frequency = fields.Selection(
+        REPORT_FREQUENCIES, string="Service report", default="none", required=True, tracking=True,
+        help="How often the customer's contact gets the periodic service report (服务报告), by e-mail and "
+        "in their portal: after each calendar month or quarter.",
+    )
+    report_contact_id = fields.Many2one(
+        "res.partner", string="Report to", compute="_compute_report_contact_id", store=True, readonly=False,
+        precompute=True, check_company=True, tracking=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+        help="The customer's contact who gets the periodic service reports, in their language.",
+    )
+    report_ids = fields.One2many("service.contract.report", "contract_id", string="Service reports")
+    report_count = fields.Integer(compute="_compute_report_count", string="Report count")
     can_start = fields.Boolean(compute="_compute_can", string="Can start")
     can_expire = fields.Boolean(compute="_compute_can", string="Can expire")
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
@@ -99,6 +113,19 @@ class ServiceContract(models.Model):
     def _compute_unit_count(self):
         for contract in self:
             contract.unit_count = len(contract.lot_ids)
+
+    @api.depends("partner_id")
+    def _compute_report_contact_id(self):
+        for contract in self:
+            if contract.report_contact_id.commercial_partner_id != contract.partner_id.commercial_partner_id:
+                contract.report_contact_id = contract.partner_id
+
+    def _compute_report_count(self):
+        counts = dict(self.env["service.contract.report"]._read_group(
+            [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+        ))
+        for contract in self:
+            contract.report_count = counts.get(contract, 0)
 
     @api.depends("period_ids.level", "period_ids.date_from", "period_ids.date_to", "state")
     @api.depends_context("date")
@@ -168,6 +195,16 @@ class ServiceContract(models.Model):
                     serials=", ".join(foreign.mapped("name")), customer=contract.partner_id.display_name,
                 ))
 
+    @api.constrains("report_contact_id", "partner_id")
+    def _check_report_contact(self):
+        for contract in self.filtered("report_contact_id"):
+            if contract.report_contact_id.commercial_partner_id != contract.commercial_partner_id:
+                raise ValidationError(self.env._(
+                    "%(contact)s is not a contact of %(customer)s: the service reports go to the customer.",
+                    contact=contract.report_contact_id.display_name,
+                    customer=contract.partner_id.display_name,
+                ))
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -226,6 +263,118 @@ class ServiceContract(models.Model):
         action["context"] = {"default_contract_id": self.id}
         return action
 
+    def action_scan_units(self):
+        """The scan screen: units into the contract one scan after another."""
+        self.ensure_one()
+        self.check_access("write")
+        wizard = self.env["service.contract.scan"].create({"contract_id": self.id})
+        return {
+            "type": "ir.actions.act_window", "res_model": wizard._name, "res_id": wizard.id,
+            "view_mode": "form", "target": "new", "name": self.env._("Scan units"),
+        }
+
+    def action_view_reports(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_maintenance.service_contract_report_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # -- periodic service reports ------------------------------------------------
+
+    def action_generate_report(self):
+        """On demand: the report of the current period up to today, as a
+        draft to look over (pick the typical cases) and send. The period's
+        report is made once: a second click refreshes the draft, or opens the
+        report already sent."""
+        self.ensure_one()
+        if self.state not in ("running", "expired"):
+            raise UserError(self.env._("Only a started contract has service to report."))
+        today = fields.Date.context_today(self)
+        start, end = self._report_period(today, previous=False)
+        Report = self.env["service.contract.report"]
+        report = Report.search([("contract_id", "=", self.id), ("period_start", "=", start)], limit=1)
+        if not report:
+            with deciding():
+                report = Report.create(self._prepare_report_vals(start, end))
+        elif report.state == "draft":
+            with deciding():
+                report.period_end = end
+            report._compute_figures()
+        return report.get_formview_action()
+
+    def _report_period(self, day, previous=True):
+        """The report period of the contract's frequency (monthly when it has
+        none: an on-demand report) that ended before ``day`` (``previous``) or
+        that contains it, within the contract's dates; it ends ``day`` at the
+        latest. ``None`` when the contract did not run then."""
+        self.ensure_one()
+        frequency = self.report_frequency if self.report_frequency != "none" else "monthly"
+        start, end = (previous_period if previous else period_of)(frequency, day)
+        start = max(start, self.date_start)
+        end = min(end, day, self.date_end or end)
+        return (start, end) if start <= end else None
+
+    def _prepare_report_vals(self, start, end):
+        self.ensure_one()
+        return {
+            "contract_id": self.id, "period_start": start, "period_end": end,
+            "contact_id": (self.report_contact_id or self.partner_id).id,
+        }
+
+    @api.model
+    def _cron_periodic_reports(self):
+        """Daily: each running contract with a report frequency gets the
+        report of its last ended period once: made, its PDF rendered in the
+        contact's language and e-mailed through the mail queue. A draft of
+        that period made on demand is refreshed and sent instead; a sent one
+        is left. A contact without an e-mail address gets the report in the
+        portal only, and the engineer a to-do. Two searches and one create
+        for every contract due."""
+        today = fields.Date.context_today(self)
+        contracts = self.search([("state", "in", RUNNING_STATES), ("report_frequency", "!=", "none")])
+        # The last period that ended before today's began: today's is not over.
+        due = {contract: contract._report_period(today) for contract in contracts}
+        due = {contract: period for contract, period in due.items() if period}
+        if not due:
+            return self.env["service.contract.report"]
+        Report = self.env["service.contract.report"]
+        existing = {
+            (report.contract_id, report.period_start): report
+            for report in Report.search([
+                ("contract_id", "in", [contract.id for contract in due]),
+                ("period_start", "in", list({period[0] for period in due.values()})),
+            ])
+        }
+        drafts = Report.browse()
+        new_vals = []
+        for contract, (start, end) in due.items():
+            report = existing.get((contract, start))
+            if not report:
+                new_vals.append(contract._prepare_report_vals(start, end))
+            elif report.state == "draft" and report.contact_id.email:
+                drafts |= report
+        with deciding():
+            for report in drafts:
+                report.period_end = due[report.contract_id][1]
+            created = Report.create(new_vals)
+        drafts._compute_figures()
+        reports = drafts | created
+        to_send = reports.filtered("contact_id.email")
+        to_send._send()
+        for report in reports - to_send:
+            report.contract_id.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=(report.contract_id.user_id or self.env.user).id,
+                summary=self.env._("Send the service report %(report)s", report=report.name),
+                note=self.env._(
+                    "%(contact)s has no e-mail address: the report is in their portal only.",
+                    contact=report.contact_id.display_name,
+                ),
+            )
+        return reports
+
     # -- coverage ---------------------------------------------------------------
 
     def _get_periods(self):
@@ -257,6 +406,19 @@ class ServiceContract(models.Model):
             if coverage:
                 return coverage, contract
         return None, self.browse()
+
+    @api.model
+    def _cost_terms_for_lot(self, lot, day):
+        """What the at-cost billing path charges for ``lot`` serviced on
+        ``day`` under the running contract that covers it then, as
+        ``_service_cost_terms`` answers (``{"parts", "labour", "visit_fee"}``:
+        charged or not), or ``None`` when no contract covers it: warranty
+        charges nothing, maintenance the parts only, lifetime everything."""
+        coverage, _contract = self._coverage_for_lot(lot, day)
+        if not coverage:
+            return None
+        return {"parts": coverage.parts == AT_COST, "labour": coverage.labour == AT_COST,
+                "visit_fee": coverage.visit == AT_COST}
 
     # -- actions ----------------------------------------------------------------
 

@@ -1,1 +1,2 @@
 from . import test_advisory, test_advisory_concurrency, test_advisory_http, test_checklist, test_contract
+from . import test_contract_report, test_contract_scan
