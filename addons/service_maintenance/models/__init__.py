@@ -4,5 +4,7 @@ from . import (
     service_checklist,
     service_contract,
     service_contract_report,
+    service_rma,
+    service_visit_billing,
     stock_lot,
 )

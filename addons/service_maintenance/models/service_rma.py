@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class ServiceRma(models.Model):
+    _inherit = "service.rma"
+
+    def _service_cost_terms(self):
+        """A unit under a running maintenance contract is charged as the
+        contract's period on the day it came in says (warranty: nothing;
+        maintenance: the parts; lifetime: everything at cost), unless its own
+        certificate covers it; without a contract, as the policy says."""
+        self.ensure_one()
+        if self._service_is_covered() or not self.lot_id:
+            return super()._service_cost_terms()
+        moment = self.date_received or self.date_intake or fields.Datetime.now()
+        terms = self.env["service.contract"]._cost_terms_for_lot(
+            self.lot_id, fields.Date.context_today(self, moment)
+        )
+        return terms if terms is not None else super()._service_cost_terms()
