@@ -3,8 +3,10 @@ from . import (
     service_advisory_notice,
     service_checklist,
     service_contract,
+    service_contract_plan,
     service_contract_report,
     service_rma,
+    service_visit,
     service_visit_billing,
     stock_lot,
 )

@@ -74,6 +74,10 @@ class ServiceChecklist(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     contract_id = fields.Many2one("service.contract", index="btree_not_null", check_company=True)
+    visit_id = fields.Many2one(
+        "service.visit", string="Inspection", index="btree_not_null", check_company=True, ondelete="cascade",
+        domain="[('visit_type', '=', 'inspection')]",
+    )
     lot_id = fields.Many2one(
         "stock.lot", string="Unit", required=True, index=True, check_company=True,
         domain="[('product_id.tracking', '=', 'serial')]",
@@ -95,6 +99,10 @@ class ServiceChecklist(models.Model):
     fail_count = fields.Integer(compute="_compute_counts", string="Failed")
     open_count = fields.Integer(compute="_compute_counts", string="To check")
     can_done = fields.Boolean(compute="_compute_counts", string="Can finish")
+
+    _visit_lot_unique = models.UniqueIndex(
+        "(visit_id, lot_id) WHERE visit_id IS NOT NULL", "An inspection checks each unit on one checklist."
+    )
 
     @api.depends("lot_id.name", "date")
     def _compute_name(self):
