@@ -41,9 +41,11 @@ PEER_MODULES = ("rma",)
 PEER = BUILD / "peer"
 # The bench tier's template databases, each made from a copy of the one
 # before: Odoo's modules that service_warranty needs, then service_warranty,
-# then service_rma. The benchmarks copy them instead of installing (seconds
-# instead of a minute or more each).
-BENCH_LADDER = ("sale_stock,repair,portal", "service_warranty", "service_rma")
+# service_rma, service_desk and service_maintenance. The benchmarks copy them
+# instead of installing (seconds instead of a minute or more each).
+BENCH_LADDER = (
+    "sale_stock,repair,portal", "service_warranty", "service_rma", "service_desk", "service_maintenance",
+)
 
 
 def banner(message):
