@@ -1,5 +1,6 @@
 from . import (
     res_partner,
+    res_users,
     service_report_attempt,
     service_request,
     service_request_kpi,

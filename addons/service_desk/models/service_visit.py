@@ -8,6 +8,7 @@ from odoo.fields import Command
 # Written only by the visit's actions: its state, its stamps and the stock
 # moves of the parts it used.
 DECIDED_FIELDS = ("name", "state", "date_arrived", "date_finished", "signed_on", "move_ids")
+REPORT_TEMPLATE = "service_desk.mail_template_service_visit_report"
 
 
 class ServiceVisit(models.Model):
@@ -71,8 +72,10 @@ class ServiceVisit(models.Model):
     )
     source_location_id = fields.Many2one(
         "stock.location", string="Parts from", check_company=True,
+        compute="_compute_source_location_id", store=True, precompute=True, readonly=False,
         domain="[('usage', '=', 'internal')]",
-        help="The engineer's van or the stock the parts are taken from; empty: the warehouse's stock.",
+        help="The engineer's van or the stock the parts are taken from (by default the engineer's "
+        "service parts location); empty: the warehouse's stock.",
     )
     signature = fields.Image(string="Customer's signature", copy=False, attachment=True, max_width=1024,
                              max_height=1024)
@@ -82,6 +85,7 @@ class ServiceVisit(models.Model):
     can_finish = fields.Boolean(compute="_compute_can", string="Can finish")
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
     can_sign = fields.Boolean(compute="_compute_can", string="Can be signed")
+    can_send_report = fields.Boolean(compute="_compute_can", string="Can send the service report")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A service report number must be unique per company."
@@ -101,6 +105,16 @@ class ServiceVisit(models.Model):
             if visit.request_id:
                 visit.partner_id = visit.request_id.partner_id
                 visit.lot_id = visit.request_id.lot_id
+
+    @api.depends("user_id", "company_id")
+    def _compute_source_location_id(self):
+        """The engineer's own stock (``res.users.service_stock_location_id``)
+        when it belongs to the visit's company."""
+        for visit in self:
+            location = visit.user_id.sudo().service_stock_location_id
+            if location.company_id and location.company_id != visit.company_id:
+                location = location.browse()
+            visit.source_location_id = location
 
     @api.depends("date_planned", "planned_hours")
     def _compute_date_planned_end(self):
@@ -125,6 +139,7 @@ class ServiceVisit(models.Model):
             visit.can_finish = visit.state == "in_progress"
             visit.can_cancel = visit.state in ("planned", "in_progress")
             visit.can_sign = visit.state in ("in_progress", "done") and not visit.signed_on
+            visit.can_send_report = visit.state == "done"
 
     @api.constrains("visit_type", "request_id")
     def _check_request(self):
@@ -241,6 +256,34 @@ class ServiceVisit(models.Model):
 
     def action_print_report(self):
         return self.env.ref("service_desk.action_report_service_visit").report_action(self)
+
+    def action_send_report(self):
+        """Odoo's mail composer with the "Service report" template: in the
+        customer's language, the report attached, to the visit's customer;
+        the e-mail sent is logged in the visit's chatter. Offered on finished
+        visits, never sent on its own."""
+        self._check_can("send_report", self.env._("Sending the service report"))
+        template = self.env.ref(REPORT_TEMPLATE, raise_if_not_found=False)
+        context = {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": template.id if template else False,
+            "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+            "email_notification_allow_footer": True,
+            "hide_mail_template_management_options": True,
+        }
+        if len(self) == 1:
+            context["force_email"] = True
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the service report"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
 
     # -- stock --------------------------------------------------------------
 

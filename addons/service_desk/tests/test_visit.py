@@ -1,8 +1,8 @@
 import base64
 from datetime import datetime, timedelta
 
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import freeze_time, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import DeskCase
 
@@ -130,3 +130,77 @@ class TestVisit(DeskCase):
         self.assertEqual(action["res_model"], "service.visit")
         self.assertEqual(action["context"]["default_request_id"], request.id)
         self.assertEqual(action["context"]["default_user_id"], self.engineer.id)
+
+    # -- the engineer's van ------------------------------------------------------
+
+    def test_parts_come_from_the_engineers_van(self):
+        van = self.env["stock.location"].create({
+            "name": "Van of Evan", "usage": "internal", "location_id": self.warehouse.view_location_id.id,
+        })
+        self.env["stock.quant"]._update_available_quantity(self.fuse, van, 4)
+        self.engineer.service_stock_location_id = van
+        request = self._on_site_request()
+        visit = self._visit(request, part_ids=[(0, 0, {"product_id": self.fuse.id, "quantity": 3})])
+        self.assertEqual(visit.source_location_id, van, "the engineer's van by default")
+        visit.action_arrive()
+        visit.work_done = "Replaced three fuses from the van."
+        visit.action_finish()
+        move = visit.sudo().move_ids
+        self.assertEqual(move.state, "done")
+        self.assertEqual(move.location_id, van)
+        self.assertEqual(self.fuse.with_context(location=van.id).qty_available, 1)
+        self.assertEqual(self.fuse.with_context(location=self.stock_location.id).qty_available, 5,
+                         "the warehouse's stock is untouched")
+
+        other = self._visit(request, user=self.engineer2)
+        self.assertFalse(other.source_location_id, "without a van: the warehouse's stock")
+
+    def test_an_engineers_parts_location_is_an_internal_one_of_their_company(self):
+        with self.assertRaisesRegex(ValidationError, "not an internal location"):
+            self.engineer.service_stock_location_id = self.customer.property_stock_customer
+        other_company = self.env["res.company"].create({"name": "Other Service Co"})
+        other_stock = self.env["stock.warehouse"].search([("company_id", "=", other_company.id)]).lot_stock_id
+        with self.assertRaisesRegex(ValidationError, "does not work for"):
+            self.engineer.service_stock_location_id = other_stock
+
+    # -- the service report by e-mail ----------------------------------------------
+
+    def test_the_service_report_is_sent_by_email_with_the_report_attached(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.customer.lang = "zh_CN"
+        request = self._on_site_request()
+        visit = self._visit(request)
+        self.assertFalse(visit.can_send_report, "offered on finished visits")
+        with self.assertRaisesRegex(UserError, "Sending the service report is not possible"):
+            visit.action_send_report()
+        visit.action_arrive()
+        visit.write({"work_done": "Cleaned the sensor.", "signed_by": "Ada Nurse", "signature": SIGNATURE})
+        visit.action_finish()
+        self.assertTrue(visit.can_send_report)
+        self.assertFalse(visit.message_ids.filtered(lambda message: message.message_type == "email"),
+                         "finishing sends nothing by itself")
+
+        action = visit.action_send_report()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        template = self.env.ref("service_desk.mail_template_service_visit_report")
+        self.assertEqual(action["context"]["default_template_id"], template.id)
+        self.assertEqual(template.report_template_ids,
+                         self.env.ref("service_desk.action_report_service_visit"))
+        composer = Form(self.env["mail.compose.message"].with_user(self.engineer).with_context(
+            action["context"])).save()
+        self.assertEqual(composer.template_id, template)
+        self.assertEqual(composer.lang, "zh_CN", "in the customer's language")
+        self.assertIn(self.customer, composer.partner_ids, "to the visit's customer")
+        self.assertIn(visit.name, composer.body)
+        self.assertIn(request.name, composer.body)
+        self.assertIn("Ada Nurse", composer.body)
+        # Inside a test Odoo renders the report as HTML instead of running wkhtmltopdf.
+        self.assertEqual(len(composer.attachment_ids), 1)
+        self.assertEqual(composer.attachment_ids.name, f"Service report - {visit.name}.html")
+
+        _mails, messages = composer._action_send_mail()
+        self.assertEqual(len(messages), 1)
+        self.assertIn(messages, visit.message_ids, "the e-mail is in the visit's chatter")
+        self.assertEqual(messages.attachment_ids, composer.attachment_ids)
+        self.assertIn(visit.name, base64.b64decode(messages.attachment_ids.datas).decode())
+        self.assertIn(self.customer, messages.partner_ids)
