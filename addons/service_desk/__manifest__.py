@@ -22,6 +22,7 @@
         # The service report's e-mail attaches the report: loaded after it.
         "data/mail_template_data.xml",
         "wizards/service_request_hotline_views.xml",
+        "wizards/service_advance_replacement_views.xml",
         "views/res_users_views.xml",
         "views/portal_templates.xml",
         "views/service_device_templates.xml",

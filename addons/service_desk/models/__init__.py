@@ -5,10 +5,12 @@ from . import (
     service_request,
     service_request_kpi,
     service_rma,
+    service_rma_advance,
     service_team,
     service_visit,
     service_visit_billing,
     service_zone,
     stock_lot,
     stock_move,
+    stock_picking,
 )

@@ -3,10 +3,13 @@ import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.service_warranty.decisions import deciding
-from odoo.exceptions import UserError
+from odoo.addons.service_rma.models.service_loan import OPEN_LOAN_STATES
+from odoo.addons.service_rma.models.service_rma import OPEN_STATES as RMA_OPEN_STATES
+from odoo.addons.service_warranty.decisions import deciding, states_sql
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, consteq, email_normalize, html2plaintext
+from psycopg2.errors import UniqueViolation
 
 # The states in which a request is "open": what the overdue search, the SLA
 # cron, the public form's duplicate check and the counters all read.
@@ -182,11 +185,24 @@ class ServiceRequest(models.Model):
     can_cancel = fields.Boolean(compute="_compute_can", string="Can cancel")
     can_take_unit_in = fields.Boolean(compute="_compute_can", string="Can take the unit in")
     can_plan_visit = fields.Boolean(compute="_compute_can", string="Can plan a visit")
+    can_lend_loaner = fields.Boolean(compute="_compute_can", string="Can lend a loaner")
+    can_advance_replace = fields.Boolean(compute="_compute_can", string="Can replace the unit in advance")
+    loan_ids = fields.Many2many(
+        "service.loan", compute="_compute_loan_ids", string="Loaners",
+        help="The loaners lent to the customer for the RMAs of this request.",
+    )
+    loan_count = fields.Integer(compute="_compute_loan_ids", string="Loaner count")
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A ticket number must be unique per company."
     )
     _open_state_index = models.Index("(lot_id, state) WHERE lot_id IS NOT NULL")
+    # One open report from the device page per unit, whoever submits at the same
+    # moment: PostgreSQL settles it (see _report_fault_public).
+    _public_report_open_unique = models.UniqueIndex(
+        f"(lot_id) WHERE channel = 'device_page' AND state IN ({states_sql(OPEN_STATES)})",
+        "This unit already has an open fault report from its device page: work on that request.",
+    )
 
     # -- computes ------------------------------------------------------------
 
@@ -314,8 +330,15 @@ class ServiceRequest(models.Model):
         for request in self:
             request.visit_count = counts.get(request, 0)
 
+    @api.depends("rma_ids.loan_ids")
+    def _compute_loan_ids(self):
+        for request in self:
+            request.loan_ids = request.rma_ids.loan_ids
+            request.loan_count = len(request.loan_ids)
+
     @api.depends_context("uid")
-    @api.depends("state", "support_mode", "date_arrived", "lot_id", "rma_ids.state")
+    @api.depends("state", "support_mode", "date_arrived", "lot_id", "rma_ids.state", "rma_ids.loan_ids.state",
+                 "warranty_id.state")
     def _compute_can(self):
         """The request's state machine, written once: the buttons show what
         these say, and every action refuses what they refuse."""
@@ -333,8 +356,16 @@ class ServiceRequest(models.Model):
             request.can_reopen = state == "solved"
             request.can_cancel = state in OPEN_STATES
             request.can_plan_visit = state in OPEN_STATES
-            request.can_take_unit_in = state in OPEN_STATES and bool(request.lot_id) and not any(
-                rma.state not in ("done", "cancel") for rma in request.rma_ids
+            open_rma = any(rma.state not in ("done", "cancel") for rma in request.rma_ids)
+            request.can_take_unit_in = state in OPEN_STATES and bool(request.lot_id) and not open_rma
+            # A loaner belongs to an RMA of the unit (opened when there is none), one at a time.
+            request.can_lend_loaner = state in OPEN_STATES and bool(request.lot_id) and not any(
+                loan.state in OPEN_LOAN_STATES for loan in request.rma_ids.loan_ids
+            )
+            # An advance replacement is a swap under warranty, before the unit is taken in.
+            request.can_advance_replace = (
+                state in OPEN_STATES and bool(request.lot_id) and not open_rma
+                and request.warranty_id.state == "active"
             )
 
     def _compute_access_url(self):
@@ -478,6 +509,20 @@ class ServiceRequest(models.Model):
         linked to this request both ways."""
         self.ensure_one()
         self._check_can("take_unit_in", self.env._("Taking the unit in"))
+        rma = self._open_rma()
+        if self.support_mode != "carry_in":
+            self.support_mode = "carry_in"
+        return rma.get_formview_action()
+
+    def _open_rma(self):
+        """The unit's RMA for this request: the request's open one, else the
+        unit's open one or a new one from the RMA's intake (its scan, or by
+        hand for a unit without certificate), linked both ways, with the
+        request's fault and priority. The request is started if it was new."""
+        self.ensure_one()
+        rma = self.rma_ids.filtered(lambda rma: rma.state in RMA_OPEN_STATES)[:1]
+        if rma:
+            return rma
         Rma = self.env["service.rma"]
         lot = self.lot_id
         if lot.sudo().warranty_ids:
@@ -498,9 +543,7 @@ class ServiceRequest(models.Model):
         self.message_post(body=self.env._("The unit is taken in: %(rma)s.", rma=rma.name))
         if self.state == "new":
             self.action_start()
-        if self.support_mode != "carry_in":
-            self.support_mode = "carry_in"
-        return rma.get_formview_action()
+        return rma
 
     def _prepare_rma_vals(self):
         self.ensure_one()
@@ -509,6 +552,55 @@ class ServiceRequest(models.Model):
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
         }
+
+    def action_lend_loaner(self):
+        """A loaner from the pool while the customer's unit is away. A loan
+        belongs to an RMA (``service.loan.rma_id``): the unit's RMA is opened
+        for this request when it has none, and the RMA's own dialog proposes
+        the pool unit (``service.loan._find_available_unit``); saving it
+        prepares the delivery of the loaner to the customer."""
+        self.ensure_one()
+        self._check_can("lend_loaner", self.env._("Lending a loaner"))
+        return self._open_rma().action_lend_loaner()
+
+    def action_open_advance_replacement(self):
+        """The dialog choosing the replacement unit of an advance replacement."""
+        self.ensure_one()
+        self._check_can("advance_replace", self.env._("Replacing the unit in advance"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Advance replacement"),
+            "res_model": "service.advance.replacement",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_request_id": self.id},
+        }
+
+    def _advance_replace(self, replacement):
+        """Swap the unit on site (备件先行): ``replacement`` (a unit of the same
+        product in stock) goes out now through the RMA's exchange transfer,
+        and the faulty unit comes back in through the same RMA, whose receipt
+        is made at once. When the replacement reaches the customer, its
+        certificate follows the policy's replacement rule, as for any
+        exchange (``service.rma._replace_warranty``); when the faulty unit is
+        received, the RMA is done. Returns the exchange transfer."""
+        self.ensure_one()
+        self._check_can("advance_replace", self.env._("Replacing the unit in advance"))
+        rma = self._open_rma()
+        picking = rma._advance_exchange(replacement)
+        self.message_post(body=self.env._(
+            "Advance replacement: %(replacement)s goes out to the customer, %(serial)s comes back "
+            "through %(rma)s.",
+            replacement=replacement.name, serial=self.lot_id.name, rma=rma.name,
+        ))
+        return picking
+
+    def action_view_loans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("service_rma.service_loan_action")
+        action["domain"] = [("id", "in", self.loan_ids.ids)]
+        action["context"] = {}
+        return action
 
     def action_plan_visit(self):
         """A visit on site for this request, planned by default an hour from
@@ -628,8 +720,12 @@ class ServiceRequest(models.Model):
         ``limited`` (too many reports for the unit or from the address) or
         ``invalid`` (``errors`` says why; nothing created).
 
-        Two visitors reporting the same unit at once are serialized by a row
-        lock on the unit: the second finds the first's request open."""
+        Two visitors reporting the same unit at once: the row lock on the unit
+        makes the second wait for the first, but the second's snapshot may
+        predate the first's commit, so the partial unique index on open
+        device-page reports decides. The second's insert is refused, its
+        request is retried by Odoo (``ConcurrencyError``), and the retry finds
+        the first's request open: it answers ``duplicate`` with its number."""
         answer = {"status": "invalid", "number": False, "token": False, "errors": []}
         errors = self._public_report_errors(values)
         if errors:
@@ -644,8 +740,12 @@ class ServiceRequest(models.Model):
         open_request = Request.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
         if open_request:
             return {**answer, "status": "duplicate", "number": open_request.name}
-        with deciding():
-            request = Request.create(self._prepare_public_report_vals(lot, values))
+        try:
+            with deciding(), self.env.cr.savepoint():
+                request = Request.create(self._prepare_public_report_vals(lot, values))
+                self.env.flush_all()
+        except UniqueViolation as error:
+            raise ConcurrencyError(f"two public fault reports for lot {lot.id} at the same time") from error
         token = request._ensure_status_token()
         return {**answer, "status": "created", "number": request.name, "token": token}
 

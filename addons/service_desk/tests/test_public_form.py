@@ -1,6 +1,12 @@
 import re
+from uuid import uuid4
 
-from odoo.tests import HttpCase, tagged
+from odoo import api
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import mute_logger
+from psycopg2.errors import UniqueViolation
 
 from .common import DeskCase
 
@@ -158,3 +164,105 @@ class TestPublicFormLanguage(HttpCase, DeskCase):
         self.assertIn("故障单号", created.text)
         status = self.url_open(STATUS_RE.search(created.text).group(1))
         self.assertIn("新建", status.text)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicFormRace(TransactionCase):
+    """Two visitors report a fault on the same unit at the same moment: two
+    workers, two real database transactions. Data is committed on purpose
+    (each worker needs to see it) and removed at the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry_ = Registry(cls.env.cr.dbname)
+
+    def _in_new_cursor(self, func):
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            return retrying(lambda: func(env), env)
+
+    def _setup_committed(self):
+        serial = f"FORMRACE-{uuid4().hex[:10]}"
+
+        def make(env):
+            policy = env["service.warranty.policy"].create({"name": "Form race policy"})
+            product = env["product.product"].create({
+                "name": "Form race unit", "is_storable": True, "tracking": "serial",
+                "warranty_policy_id": policy.id,
+            })
+            partner = env["res.partner"].create({"name": "Form race customer"})
+            lot = env["stock.lot"].create({"name": serial, "product_id": product.id})
+            env["service.warranty"].create({
+                "lot_id": lot.id, "partner_id": partner.id, "policy_id": policy.id,
+                "date_delivery": "2026-01-10", "state": "active",
+            })
+            # The company's ticket numbers exist already: the race is the reports' alone.
+            env["service.request"]._ticket_sequence(env.company)
+            return lot.id
+
+        lot_id = self._in_new_cursor(make)
+        self.addCleanup(self._in_new_cursor, lambda env: self._cleanup(env, lot_id))
+        return lot_id
+
+    @staticmethod
+    def _cleanup(env, lot_id):
+        env["service.request"].search([("lot_id", "=", lot_id)]).unlink()
+        env["service.report.attempt"].search([("lot_id", "=", lot_id)]).unlink()
+        env["stock.lot"].browse(lot_id).warranty_id._void("public form race test data")
+
+    def _race(self, func):
+        """The losing side replayed deterministically, as service_rma's race
+        tests do: worker B takes its snapshot, worker A submits and commits,
+        then B submits (repeatable read keeps A's request invisible to B,
+        exactly as when both run at the same instant), inside Odoo's
+        retry-on-concurrency loop as an HTTP worker would."""
+        with self.registry_.cursor() as cr_b:
+            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
+            result_a = self._in_new_cursor(func)
+            with mute_logger("odoo.sql_db", "odoo.service.model"):
+                result_b = retrying(lambda: func(env_b), env_b)
+        return result_a, result_b
+
+    def test_two_visitors_at_once_make_one_open_request(self):
+        lot_id = self._setup_committed()
+        # Each worker is another visitor; a retried submission comes from its same visitor.
+        addresses = {}
+
+        def report(env):
+            lot = env["stock.lot"].browse(lot_id)
+            return env["service.request"].sudo()._report_fault_public(lot, {
+                "description": "The pump beeps and stops", "contact_name": "Visitor",
+                "contact_phone": "+86 138 0000 2222",
+            }, addresses.setdefault(env.cr, f"198.51.100.{len(addresses) + 7}"))
+
+        first, second = self._race(report)
+        self.assertEqual(first["status"], "created")
+        self.assertEqual(second["status"], "duplicate", "the second visitor gets the first one's ticket")
+        self.assertEqual(second["number"], first["number"])
+        self.assertFalse(second["token"], "the duplicate answer opens no status page")
+        open_requests = self._in_new_cursor(lambda env: env["service.request"].search_read(
+            [("lot_id", "=", lot_id), ("state", "in", ("new", "in_progress", "waiting"))], ["name"]
+        ))
+        self.assertEqual([request["name"] for request in open_requests], [first["number"]])
+
+    def test_the_database_refuses_a_second_open_public_report(self):
+        """What settles the race above: the partial unique index, whatever
+        the Python check saw."""
+        lot_id = self._setup_committed()
+
+        def create_two(env):
+            Request = env["service.request"].sudo()
+            lot = env["stock.lot"].browse(lot_id)
+            form = {"description": "Alarm", "contact_name": "Visitor", "contact_phone": "+86 138 0000 3333"}
+            Request.create(Request._prepare_public_report_vals(lot, form))
+            with self.assertRaises(UniqueViolation) as refused, env.cr.savepoint(), \
+                    mute_logger("odoo.sql_db"):
+                Request.create(Request._prepare_public_report_vals(lot, form))
+                env.flush_all()
+            self.assertEqual(refused.exception.diag.constraint_name,
+                             "service_request_public_report_open_unique")
+            return Request.search_count([("lot_id", "=", lot_id)])
+
+        self.assertEqual(self._in_new_cursor(create_two), 1)

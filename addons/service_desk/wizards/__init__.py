@@ -1,1 +1,1 @@
-from . import service_request_hotline
+from . import service_advance_replacement, service_request_hotline
