@@ -28,7 +28,7 @@ class ServiceRma(models.Model):
     )
     # Computed into the RMA's INSERT (a new RMA has no rating): the shop's scan
     # keeps its one INSERT and no UPDATE after it.
-    rating_last_value = fields.Float(compute="_compute_rating_last_value", precompute=True)
+    rating_last_value = fields.Float(compute="_compute_rating_last_value", store=True, precompute=True)
 
     @api.depends("date_received", "date_returned", "state")
     def _compute_turnaround_hours(self):
