@@ -14,13 +14,13 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/service_zone_data.xml",
-        "data/mail_template_rma_rating_data.xml",
         "views/service_request_views.xml",
         "views/service_config_views.xml",
         "views/service_visit_views.xml",
         "report/service_visit_report.xml",
         # The service report's e-mail attaches the report: loaded after it.
         "data/mail_template_data.xml",
+        "data/mail_template_rma_rating_data.xml",
         "wizards/service_request_hotline_views.xml",
         "wizards/service_advance_replacement_views.xml",
         "views/res_users_views.xml",
@@ -30,6 +30,9 @@
         "views/service_kpi_views.xml",
         "views/menus.xml",
         "views/service_visit_billing_views.xml",
+    ],
+    "demo": [
+        "demo/service_desk_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

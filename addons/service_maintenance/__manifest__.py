@@ -34,6 +34,9 @@
         "views/service_inspection_plan_views.xml",
         "views/portal_inspection_templates.xml",
     ],
+    "demo": [
+        "demo/service_maintenance_demo.xml",
+    ],
     "installable": True,
     "application": False,
 }
