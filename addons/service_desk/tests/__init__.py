@@ -5,10 +5,12 @@ from . import (
     test_kpi,
     test_lifecycle,
     test_mail_gateway,
+    test_performance,
     test_portal,
     test_public_form,
     test_rating_rma,
     test_sla,
+    test_ui,
     test_visit,
     test_visit_billing,
 )
