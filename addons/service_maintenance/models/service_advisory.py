@@ -7,6 +7,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from psycopg2.errors import UniqueViolation
 
+from .service_advisory_notice import owner_companies_checked
+
 MANAGER_GROUP = "service_maintenance.group_maintenance_manager"
 # An advisory in force: the device pages of its units show it, and its
 # owners may be notified. The device page's search and the buttons read it.
@@ -280,8 +282,9 @@ class ServiceAdvisory(models.Model):
         if not new:
             return Notice
         vals_list = [self._prepare_notice_vals(partner_id, lot_ids) for partner_id, lot_ids in new.items()]
+        self._check_owner_companies(list(new))
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), owner_companies_checked():
                 notices = Notice.with_context(
                     tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
                 ).create(vals_list)
@@ -297,6 +300,21 @@ class ServiceAdvisory(models.Model):
             count=len(notices), emailed=len(notices.filtered("emailed")),
         ))
         return notices
+
+    def _check_owner_companies(self, partner_ids):
+        """The check the ORM makes of each new notice's owner (a contact of
+        another company cannot be told of this company's advisory), for all
+        of them in one query: the notices' creation then skips its own."""
+        self.ensure_one()
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        allowed = Domain(Partner._check_company_domain(self.company_id))
+        foreign = Partner.search(Domain("id", "in", partner_ids) & ~allowed, limit=5)
+        if foreign:
+            raise UserError(self.env._(
+                "%(owners)s belong to another company than %(company)s: they cannot be told of %(advisory)s.",
+                owners=", ".join(foreign.mapped("display_name")), company=self.company_id.name,
+                advisory=self.name,
+            ))
 
     def _prepare_notice_vals(self, partner_id, lot_ids):
         self.ensure_one()
