@@ -194,6 +194,26 @@ class TestContractReport(ContractReportCase):
         self.assertIn("Fault of the serious case", content)
         self.assertEqual(self.contract.report_count, 1)
 
+    def test_the_engineer_sends_the_draft_report_in_the_contacts_language(self):
+        self.customer_contact.lang = "zh_CN"
+        with freeze_time("2026-03-25 10:00:00"):
+            action = self.contract.with_user(self.maint_engineer).action_generate_report()
+            Report = self.env["service.contract.report"].with_user(self.maint_engineer)
+            report = Report.browse(action["res_id"])
+            report.summary = "<p>A quiet month, one urgent case solved on site.</p>"
+            report.action_send()
+        self.assertEqual(report.state, "sent")
+        mail = self.env["mail.mail"].search([("model", "=", report._name), ("res_id", "=", report.id)])
+        self.assertEqual((mail.state, mail.recipient_ids), ("outgoing", self.customer_contact))
+        pdf = report._get_pdf_attachment()
+        content = pdf.raw.decode()
+        self.assertIn("A quiet month", content)
+        self.assertIn("2026/03/01", content, "dates as the contact's language writes them (en: 03/01/2026)")
+        posted = report.message_ids.filtered(lambda message: pdf in message.attachment_ids)
+        self.assertEqual(posted.subtype_id, self.env.ref("mail.mt_comment"), "in the report's chatter")
+        with self.assertRaises(UserError):
+            report.action_send()
+
     def test_a_contact_without_email_gets_the_portal_and_the_engineer_a_todo(self):
         self.customer_contact.email = False
         with freeze_time("2026-04-01 06:00:00"):
