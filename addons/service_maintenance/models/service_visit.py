@@ -130,7 +130,9 @@ class ServiceVisit(models.Model):
         """On site: each unit of an inspection's contract gets its checklist
         from the templates of its product category."""
         result = super().action_arrive()
-        self.filtered(lambda visit: visit.visit_type == "inspection")._add_checklists()
+        inspections = self.filtered(lambda visit: visit.visit_type == "inspection")
+        if inspections:
+            inspections._add_checklists()
         return result
 
     def action_finish(self):
@@ -166,6 +168,8 @@ class ServiceVisit(models.Model):
         for visit in self:
             checked = visit.checklist_ids.lot_id
             vals_list += [visit._prepare_checklist_vals(lot) for lot in visit.contract_id.lot_ids - checked]
+        if not vals_list:
+            return self.env["service.checklist"]
         return self.env["service.checklist"].create(vals_list)
 
     def _prepare_checklist_vals(self, lot):
