@@ -16,8 +16,8 @@ class ContractReportCase(MaintenanceCase, BillingCase):
     Ada (the customer's contact), and a known March 2026 of service: four
     requests of the contract (one urgent, one serious, two normal, one of them
     about no unit), one of another customer and one of February; their SLA
-    clocks; two ratings; a repair with two parts; a visit; two checklists with
-    one failed item."""
+    clocks; two ratings; a repair with two parts; a service call; an
+    inspection of both units with one failed item."""
 
     @classmethod
     def setUpClass(cls):
@@ -91,16 +91,20 @@ class ContractReportCase(MaintenanceCase, BillingCase):
         with deciding():
             visit.write({"state": "done", "date_arrived": datetime(2026, 3, 2, 10),
                          "date_finished": datetime(2026, 3, 2, 12)})
-        with freeze_time("2026-03-15 10:00:00"):
-            checklists = cls.env["service.checklist"].search(
-                cls.contract.with_user(cls.maint_engineer).action_new_checklists()["domain"]
-            )
-        for checklist in checklists:
-            results = checklist.result_ids
-            results.result = "pass"
-            if checklist.lot_id == cls.lot:
-                results[0].write({"result": "fail", "note": "Connector loose"})
-            checklist.action_done()
+        inspection = cls.env["service.visit"].with_user(cls.maint_manager).create({
+            "visit_type": "inspection", "contract_id": cls.contract.id, "user_id": cls.maint_engineer.id,
+            "date_planned": datetime(2026, 3, 15, 1),
+        }).with_user(cls.maint_engineer)
+        with freeze_time("2026-03-15 02:00:00"):
+            inspection.action_arrive()
+            checklists = inspection.checklist_ids
+            for checklist in checklists:
+                results = checklist.result_ids
+                results.result = "pass"
+                if checklist.lot_id == cls.lot:
+                    results[0].write({"result": "fail", "note": "Connector loose"})
+                checklist.action_done()
+            inspection.action_finish()
         cls.failed = checklists.result_ids.filtered(lambda result: result.result == "fail")
 
 
@@ -137,8 +141,8 @@ class TestContractReport(ContractReportCase):
         self.assertEqual(report.repair_count, 1)
         self.assertEqual([(part.product_id, part.quantity) for part in report.part_ids],
                          [(self.part_valued, 2.0)])
-        self.assertEqual(report.visit_count, 1)
-        self.assertEqual(report.inspection_count, 0, "no inspection visit in the data set")
+        self.assertEqual((report.visit_count, report.inspection_count), (2, 1),
+                         "a service call, an inspection")
         self.assertEqual((report.checklist_count, report.finding_count), (2, 1))
         self.assertEqual((report.rating_count, report.rating_avg, report.satisfied_rate), (2, 3.5, 50.0))
 
