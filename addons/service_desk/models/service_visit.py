@@ -144,7 +144,9 @@ class ServiceVisit(models.Model):
     @api.constrains("visit_type", "request_id")
     def _check_request(self):
         if self.filtered(lambda visit: visit.visit_type == "service" and not visit.request_id):
-            raise ValidationError(self.env._("A service call is made for a service request: choose the request."))
+            raise ValidationError(self.env._(
+                "A service call is made for a service request: choose the request."
+            ))
 
     @api.model_create_multi
     def create(self, vals_list):
