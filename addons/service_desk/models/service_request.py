@@ -221,7 +221,9 @@ class ServiceRequest(models.Model):
 
     @api.depends("warranty_id.policy_id", "product_id", "team_id.policy_id")
     def _compute_policy_id(self):
-        products = self.product_id
+        # The product's policy only for units whose certificate names none:
+        # a query less on every request for a unit under warranty.
+        products = self.filtered(lambda request: not request.warranty_id.sudo().policy_id).product_id
         by_product = products._get_warranty_policy() if products else {}
         for request in self:
             request.policy_id = (

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import freeze_time, tagged
 
 from .common import DeskCase
@@ -81,3 +83,20 @@ class TestPerformance(DeskCase):
         self.assertTrue(on_site and all(on_site.mapped("arrival_deadline")))
         for request in requests:
             self.assertIn(request.partner_id, request.message_partner_ids, "the customer follows the request")
+
+    def test_a_unit_under_warranty_takes_its_certificates_policy_without_the_products(self):
+        """A request for a unit with a certificate takes the certificate's
+        policy: the product's is not looked up (a query less per request)."""
+        Product = type(self.env["product.product"])
+        with patch.object(Product, "_get_warranty_policy", autospec=True,
+                          side_effect=Product._get_warranty_policy) as lookup:
+            request = self._request(lot_id=self.lot.id, severity="serious")
+        self.assertEqual(request.policy_id, self.warranty.policy_id)
+        self.assertFalse(lookup.called)
+        unit_without_certificate = self.loaners[0]
+        self.assertFalse(unit_without_certificate.warranty_id)
+        with patch.object(Product, "_get_warranty_policy", autospec=True,
+                          side_effect=Product._get_warranty_policy) as lookup:
+            request = self._request(lot_id=unit_without_certificate.id, severity="serious")
+        self.assertTrue(lookup.called, "a unit without a certificate takes its product's policy")
+        self.assertEqual(request.policy_id, self.product.warranty_policy_id)
