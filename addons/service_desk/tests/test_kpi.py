@@ -133,7 +133,10 @@ class TestKpi(KpiCase):
         self.assertEqual(Request.search(levels["domain"]), self.r3 | self.r4)
         self.assertEqual(repeat["res_model"], "service.rma")
         self.assertIn("search_default_filter_repeat", repeat["context"])
-        self.assertEqual(self.env["service.rma"].search(repeat["domain"]), self.rmas)
+        found = self.env["service.rma"].search(repeat["domain"])
+        # Other modules' tests may leave RMAs of this year behind: ours are among them.
+        self.assertEqual(found & self.rmas, self.rmas)
+        self.assertFalse(found.filtered(lambda rma: rma.date_intake < datetime(2026, 1, 1)))
         self.assertEqual(
             self.env["service.rma"].search([("is_repeat_repair", "=", True), ("id", "in", self.rmas.ids)]),
             self.first | self.again,
