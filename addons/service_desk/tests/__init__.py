@@ -9,6 +9,7 @@ from . import (
     test_portal,
     test_public_form,
     test_rating_rma,
+    test_rpc_access,
     test_sla,
     test_ui,
     test_visit,
