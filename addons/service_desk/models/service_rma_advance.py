@@ -23,11 +23,12 @@ class ServiceRma(models.Model):
         """An advance replacement exchanges a covered unit before it is
         received; once the replacement is on its way, the RMA is no longer
         cancelled (the faulty unit must come back)."""
-        super()._compute_can()
+        result = super()._compute_can()
         for rma in self.filtered("advance_replacement"):
             rma.can_exchange = rma.state == "draft" and rma.covered and not rma.exchange_picking_id
             if rma.exchange_picking_id:
                 rma.can_cancel = False
+        return result
 
     def _decided_fields(self):
         hints = super()._decided_fields()
@@ -77,10 +78,11 @@ class ServiceRma(models.Model):
     def _on_receipt_done(self):
         """The faulty unit of an advance replacement is back: nothing is
         left to do for the customer, the RMA is done."""
-        super()._on_receipt_done()
+        result = super()._on_receipt_done()
         swapped = self.filtered(
             lambda rma: rma.advance_replacement and rma.exchange_picking_id.state == "done"
         )
         if swapped:
             with deciding():
                 swapped.write({"state": "done"})
+        return result

@@ -64,7 +64,7 @@ class TestEscalation(DeskCase):
         self.assertEqual(action["res_model"], "service.loan")
         self.assertEqual(action["context"]["default_rma_id"], rma.id)
 
-        Loan = self.env["service.loan"].with_user(self.desk_repair).with_context(action["context"])
+        Loan = self.env["service.loan"].with_user(self.desk_repair).with_context(**action["context"])
         loan_form = Form(Loan, view="service_rma.service_loan_view_form_lend")
         self.assertEqual(loan_form.lot_id, self.loaners[0], "the pool unit longest in stock, as the RMA does")
         loan = loan_form.save()
@@ -111,7 +111,7 @@ class TestEscalation(DeskCase):
     def _advance_replace(self, request):
         action = request.action_open_advance_replacement()
         self.assertEqual(action["res_model"], "service.advance.replacement")
-        Wizard = self.env[action["res_model"]].with_user(self.desk_repair).with_context(action["context"])
+        Wizard = self.env[action["res_model"]].with_user(self.desk_repair).with_context(**action["context"])
         return Form(Wizard)
 
     def test_advance_replacement_swaps_the_unit_with_the_real_transfers(self):

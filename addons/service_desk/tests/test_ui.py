@@ -10,8 +10,10 @@ class TestUi(HttpCase, DeskCase):
         arrival and the work, the customer signs on the tablet, and the
         request is solved and closed — all through the backend, as a desk
         user."""
-        self.start_tour("/odoo/action-service_desk.service_request_action", "service_desk_hotline_visit_signed",
-                        login="sd_desk")
+        self.start_tour(
+            "/odoo/action-service_desk.service_request_action", "service_desk_hotline_visit_signed",
+            login="sd_desk",
+        )
         request = self.env["service.request"].search([("title", "=", "Infusion pump alarms E42")])
         self.assertEqual(len(request), 1)
         self.assertEqual(request.channel, "hotline")

@@ -187,7 +187,7 @@ class TestVisit(DeskCase):
         self.assertEqual(template.report_template_ids,
                          self.env.ref("service_desk.action_report_service_visit"))
         composer = Form(self.env["mail.compose.message"].with_user(self.engineer).with_context(
-            action["context"])).save()
+            **action["context"])).save()
         self.assertEqual(composer.template_id, template)
         self.assertEqual(composer.lang, "zh_CN", "in the customer's language")
         self.assertIn(self.customer, composer.partner_ids, "to the visit's customer")

@@ -7,6 +7,5 @@ from . import (
     service_contract_report,
     service_rma,
     service_visit,
-    service_visit_billing,
     stock_lot,
 )

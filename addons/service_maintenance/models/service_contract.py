@@ -433,7 +433,8 @@ class ServiceContract(models.Model):
             ))
         with deciding():
             self.write({"state": "running"})
-        self._portal_ensure_token()
+        for contract in self:
+            contract._portal_ensure_token()
 
     def action_cancel(self):
         self._check_can("cancel", self.env._("Cancelling"))

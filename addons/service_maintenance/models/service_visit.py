@@ -27,7 +27,7 @@ class ServiceVisit(models.Model):
     visit_type = fields.Selection(selection_add=[("inspection", "Inspection")],
                                   ondelete={"inspection": "cascade"})
     contract_id = fields.Many2one(
-        "service.contract", string="Contract", index="btree_not_null", check_company=True,
+        "service.contract", index="btree_not_null", check_company=True,
         ondelete="cascade", tracking=True,
     )
     plan_sequence = fields.Integer(
@@ -37,8 +37,8 @@ class ServiceVisit(models.Model):
     checklist_ids = fields.One2many("service.checklist", "visit_id", string="Checklists")
     checklist_count = fields.Integer(compute="_compute_checklist_count", string="Checklist count")
     customer_engineer = fields.Char(string="Customer's engineer", help="Who inspected with us on site.")
-    findings = fields.Html(string="Findings")
-    recommendations = fields.Html(string="Recommendations")
+    findings = fields.Html()
+    recommendations = fields.Html()
     engineer_signature = fields.Image(string="Engineer's signature", copy=False, attachment=True,
                                       max_width=1024, max_height=1024)
     report_deadline = fields.Date(string="Report due on", readonly=True, copy=False, index="btree_not_null")
@@ -58,14 +58,14 @@ class ServiceVisit(models.Model):
         inspections = self.filtered(lambda visit: not visit.request_id and visit.contract_id)
         for visit in inspections:
             visit.company_id = visit.contract_id.company_id
-        super(ServiceVisit, self - inspections)._compute_company_id()
+        return super(ServiceVisit, self - inspections)._compute_company_id()
 
     @api.depends("request_id", "contract_id")
     def _compute_from_request(self):
         inspections = self.filtered(lambda visit: not visit.request_id and visit.contract_id)
         for visit in inspections:
             visit.partner_id = visit.contract_id.partner_id
-        super(ServiceVisit, self - inspections)._compute_from_request()
+        return super(ServiceVisit, self - inspections)._compute_from_request()
 
     def _compute_checklist_count(self):
         counts = dict(self.env["service.checklist"]._read_group(
@@ -249,3 +249,20 @@ class ServiceVisit(models.Model):
         if self.visit_type == "inspection":
             return self.env._("Inspection report %(name)s", name=self.name)
         return super()._get_report_base_filename()
+
+    # -- billing -----------------------------------------------------------
+
+    def _service_cost_terms(self):
+        """A visit to a unit under a running maintenance contract is charged
+        as the contract's period on the day of the visit says (warranty:
+        nothing; maintenance: the parts, the labour and the visit fee free;
+        lifetime: everything at cost), unless the unit's own certificate
+        covers it; without a contract, as the policy says."""
+        self.ensure_one()
+        if self._service_is_covered() or not self.lot_id:
+            return super()._service_cost_terms()
+        moment = self.date_arrived or self.date_planned or fields.Datetime.now()
+        terms = self.env["service.contract"]._cost_terms_for_lot(
+            self.lot_id, fields.Date.context_today(self, moment)
+        )
+        return terms if terms is not None else super()._service_cost_terms()
