@@ -509,6 +509,35 @@ def cmd_test(options):
 DEMO_PORTAL_LOGINS = (("portal-acme", "Acme Diagnostics"), ("portal-riverside", "Riverside Clinic"))
 
 
+def _say_walkthrough(base, database, token, modules):
+    """What the demo holds and what to try in it, after the install."""
+    say("")
+    say(f"Aftersales demo on {base}  (database '{database}')")
+    say("  log in:        admin / admin")
+    for login, customer in DEMO_PORTAL_LOGINS:
+        say(f"  portal:        {login} / {login}   ({customer}: warranties, returns, service requests, "
+            f"contracts at {base}/my)")
+    say(f"  certificates:  {base}/odoo/action-service_warranty.service_warranty_action")
+    if token:
+        say(f"  a device page: {base}/service/d/{token}   (what a customer's QR label opens)")
+    say("  next: After-sales > Warranties > Certificates, open one, Print card;")
+    say("        After-sales > Warranties > Devices, open a serial, After-sales tab, Print QR label.")
+    say("  returns: After-sales > Returns > Scan a unit, type BG200-24-000101 (under warranty)")
+    say("           or BG200-24-000102 (warranty over: a repair billed at cost). Open RMA, Receive unit")
+    say("           (validate the receipt), Diagnosed, Start repair; on the repair add the part")
+    say("           'BG-200 sensor cartridge' and Labour (hours), Confirm, Start and End Repair; then")
+    say("           Invoicing > Customers > Post-warranty repairs to bill, Bill at cost (labour at the")
+    say("           demo's 65.00 an hour, Invoicing > Configuration > Settings).")
+    if "service_desk" in modules:
+        say("  service desk: After-sales > Service desk > Service requests: Riverside Clinic's analyzer")
+        say("           is down (urgent, on site); open its visit, Arrived on site, Finish, sign, Print the")
+        say("           service report; Solved and Close send the satisfaction survey. Service desk >")
+        say("           Hotline takes a new call; Reporting > Dashboard shows the service levels.")
+    if "service_maintenance" in modules:
+        say("  maintenance: After-sales > Maintenance > Contracts: Acme's contract and its planned")
+        say("           inspections; Advisories: publish the analyzers' advisory and Notify owners.")
+
+
 def cmd_demo(options):
     try:
         command, addons_dirs = devlib.find_odoo()
@@ -539,22 +568,7 @@ def cmd_demo(options):
         env=devlib.pg_env(), capture_output=True, text=True, check=False,
     ).stdout.strip()
     base = f"http://127.0.0.1:{port}"
-    say("")
-    say(f"Aftersales demo on {base}  (database '{database}')")
-    say("  log in:        admin / admin")
-    for login, customer in DEMO_PORTAL_LOGINS:
-        say(f"  portal:        {login} / {login}   ({customer}: My warranties, My returns at {base}/my)")
-    say(f"  certificates:  {base}/odoo/action-service_warranty.service_warranty_action")
-    if token:
-        say(f"  a device page: {base}/service/d/{token}   (what a customer's QR label opens)")
-    say("  next: After-sales > Warranties > Certificates, open one, Print card;")
-    say("        After-sales > Warranties > Devices, open a serial, After-sales tab, Print QR label.")
-    say("  returns: After-sales > Returns > Scan a unit, type BG200-24-000101 (under warranty)")
-    say("           or BG200-24-000102 (warranty over: a repair billed at cost). Open RMA, Receive unit")
-    say("           (validate the receipt), Diagnosed, Start repair; on the repair add the part")
-    say("           'BG-200 sensor cartridge' and Labour (hours), Confirm, Start and End Repair; then")
-    say("           Invoicing > Customers > Post-warranty repairs to bill, Bill at cost (labour at the")
-    say("           demo's 65.00 an hour, Invoicing > Configuration > Settings).")
+    _say_walkthrough(base, database, token, modules)
     say(f"Ctrl-C stops the server; the database stays (drop it with `dropdb {database}`).")
     say("")
     server = subprocess.Popen(
