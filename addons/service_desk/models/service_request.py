@@ -257,8 +257,9 @@ class ServiceRequest(models.Model):
         """Deadlines on the policy's support calendar, in the company's time
         zone. Requests created together share their start, so each distinct
         (calendar, zone, start, hours) is planned once: the cost of a batch
-        does not grow with its size."""
-        planned = {}
+        does not grow with its size, and the clocks sharing a start read the
+        calendar once."""
+        planned, walked = {}, {}
         for request in self:
             start = request.date_request
             policy = request.policy_id.sudo()
@@ -274,7 +275,7 @@ class ServiceRequest(models.Model):
             for fname, amount in hours.items():
                 cache_key = (policy.support_calendar_id.id, request.company_id.id, start, amount)
                 if cache_key not in planned:
-                    planned[cache_key] = policy._service_deadline(start, amount, request.company_id)
+                    planned[cache_key] = policy._service_deadline(start, amount, request.company_id, walked)
                 request[fname] = planned[cache_key]
 
     @api.depends(
@@ -799,6 +800,8 @@ class ServiceRequest(models.Model):
             "contact_name": values["contact_name"].strip(),
             "contact_phone": (values.get("contact_phone") or "").strip() or False,
             "contact_email": email_normalize(values.get("contact_email") or "") or False,
+            # The status page's token with the request, not written after it.
+            "status_token": secrets.token_urlsafe(STATUS_TOKEN_BYTES),
         }
 
     # -- portal ------------------------------------------------------------------

@@ -9,6 +9,8 @@ from ..rules import Terms
 # straight, without reading attendances (a 24-hour attendance ends a
 # microsecond before midnight) or public holidays.
 ROUND_THE_CLOCK_XMLID = "service_warranty.resource_calendar_7x24"
+# How far a deadline is looked for, as plan_hours looks: 100 fortnights.
+PLAN_FORTNIGHTS = 100
 
 
 class ServiceWarrantyPolicy(models.Model):
@@ -168,13 +170,20 @@ class ServiceWarrantyPolicy(models.Model):
         action["context"] = {"default_policy_id": self.id}
         return action
 
-    def _service_deadline(self, start, hours, company):
+    def _service_deadline(self, start, hours, company, walked=None):
         """``start`` (naive UTC) plus ``hours`` of the policy's support hours,
         naive UTC: the one clock the RMA's and the service request's deadlines
         run on. The calendar is read in ``company``'s time zone (its partner's,
         else the calendar's own) and its public holidays (global leaves) do not
         count; without a calendar, or on the shipped 7x24, the hours run
         straight. False without a start or without hours.
+
+        The hours are walked over the calendar's work intervals as Odoo's
+        ``resource.calendar.plan_hours`` walks them (fortnight by fortnight
+        from the start, the same arithmetic, so the same deadline). ``walked``,
+        a dict the caller keeps for one batch, holds the fortnights already
+        read per (calendar, time zone, start): the response and the resolution
+        planned from one start read the calendar once.
 
         Callers planning many records cache on (calendar, company, start,
         hours): the answer depends on nothing else."""
@@ -187,10 +196,23 @@ class ServiceWarrantyPolicy(models.Model):
         # Odoo's own hook for reading a shared calendar in a given time zone
         # (hr reads an employee's calendar this way).
         calendar = calendar.with_context(employee_timezone=pytz.timezone(tz))
-        deadline = calendar.plan_hours(hours, pytz.utc.localize(start), compute_leaves=True)
-        if not deadline:
-            return False
-        return deadline.astimezone(pytz.utc).replace(tzinfo=None)
+        day_dt = pytz.utc.localize(start)
+        if hours < 0:
+            deadline = calendar.plan_hours(hours, day_dt, compute_leaves=True)
+            return deadline and deadline.astimezone(pytz.utc).replace(tzinfo=None)
+        fortnights = (walked if walked is not None else {}).setdefault((calendar.id, tz, start), [])
+        fortnight = timedelta(days=14)
+        for index in range(PLAN_FORTNIGHTS):
+            if index == len(fortnights):
+                window_start = day_dt + fortnight * index
+                intervals = calendar._work_intervals_batch(window_start, window_start + fortnight)[False]
+                fortnights.append([(begin, stop) for begin, stop, _meta in intervals])
+            for begin, stop in fortnights[index]:
+                interval_hours = (stop - begin).total_seconds() / 3600
+                if hours <= interval_hours:
+                    return (begin + timedelta(hours=hours)).astimezone(pytz.utc).replace(tzinfo=None)
+                hours -= interval_hours
+        return False
 
     def _get_terms(self):
         """The policy as the value object the pure rules read."""
