@@ -46,7 +46,6 @@ class ServiceVisit(models.Model):
     report_overdue = fields.Boolean(
         compute="_compute_report_overdue", search="_search_report_overdue", string="Report overdue",
     )
-    can_send_report = fields.Boolean(compute="_compute_can_send_report", string="Can send the report")
 
     _plan_sequence_unique = models.UniqueIndex(
         "(contract_id, plan_sequence) WHERE plan_sequence > 0",
@@ -91,11 +90,14 @@ class ServiceVisit(models.Model):
         ])
 
     @api.depends("visit_type", "state", "report_sent_on")
-    def _compute_can_send_report(self):
-        for visit in self:
-            visit.can_send_report = (
-                visit.visit_type == "inspection" and visit.state == "done" and not visit.report_sent_on
-            )
+    @api.depends("visit_type", "report_sent_on")
+    def _compute_can(self):
+        """An inspection's report is sent once, when the inspection is done;
+        a service call's service report as service_desk says."""
+        result = super()._compute_can()
+        for visit in self.filtered(lambda visit: visit.visit_type == "inspection"):
+            visit.can_send_report = visit.state == "done" and not visit.report_sent_on
+        return result
 
     @api.constrains("visit_type", "contract_id")
     def _check_inspection_contract(self):
@@ -207,7 +209,12 @@ class ServiceVisit(models.Model):
 
     def action_send_report(self):
         """The inspection report (PDF) to the contract's customer contact, in
-        their language, posted on the visit; the engineer's to-do is done."""
+        their language, posted on the visit; the engineer's to-do is done.
+        A service call's service report goes through service_desk's composer."""
+        if not any(visit.visit_type == "inspection" for visit in self):
+            return super().action_send_report()
+        if any(visit.visit_type != "inspection" for visit in self):
+            raise UserError(self.env._("Send inspection reports and service reports separately."))
         not_ready = self.filtered(lambda visit: not visit.can_send_report)
         if not_ready:
             raise UserError(self.env._(
