@@ -177,7 +177,7 @@ class TestKpi(KpiCase):
         for count, requests in batches.items():
             self.env.flush_all()
             self.env.invalidate_all()
-            with self.subTest(count=count), self.assertQueryCount(7):
+            with self.subTest(count=count), self.assertQueryCount(6):
                 summary = Manager.get_kpi_summary([("id", "in", requests.ids)], [("id", "in", self.rmas.ids)])
             self.assertEqual(summary["requests"], count)
             self.assertEqual(summary["response"]["met"], (count + 1) // 2)
