@@ -265,27 +265,7 @@ class ServiceVisit(models.Model):
         the e-mail sent is logged in the visit's chatter. Offered on finished
         visits, never sent on its own."""
         self._check_can("send_report", self.env._("Sending the service report"))
-        template = self.env.ref(REPORT_TEMPLATE, raise_if_not_found=False)
-        context = {
-            "default_model": self._name,
-            "default_res_ids": self.ids,
-            "default_composition_mode": "comment",
-            "default_template_id": template.id if template else False,
-            "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
-            "email_notification_allow_footer": True,
-            "hide_mail_template_management_options": True,
-        }
-        if len(self) == 1:
-            context["force_email"] = True
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send the service report"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": context,
-        }
+        return self._mail_composer_action(REPORT_TEMPLATE, self.env._("Send the service report"))
 
     # -- stock --------------------------------------------------------------
 

@@ -72,6 +72,33 @@ class ServiceDecidedMixin(models.AbstractModel):
             ))
         self.check_access("write")
 
+    def _mail_composer_action(self, template_xmlid, title):
+        """Odoo's mail composer for these records with the template
+        ``template_xmlid`` (rendered in each customer's language, its reports
+        attached), each e-mail logged in its record's chatter. One record: the
+        e-mail is shown before it goes; several: one e-mail per record."""
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        context = {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": template.id if template else False,
+            "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+            "email_notification_allow_footer": True,
+            "hide_mail_template_management_options": True,
+        }
+        if len(self) == 1:
+            context["force_email"] = True
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
     def write(self, vals):
         self._check_decided(vals)
         return super().write(vals)

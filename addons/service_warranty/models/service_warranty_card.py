@@ -47,27 +47,7 @@ class ServiceWarranty(models.Model):
         self._check_can("send_card", self.env._(
             "%(names)s: only active or expired certificates have a card to send."
         ))
-        template = self.env.ref(CARD_TEMPLATE, raise_if_not_found=False)
-        context = {
-            "default_model": self._name,
-            "default_res_ids": self.ids,
-            "default_composition_mode": "comment",
-            "default_template_id": template.id if template else False,
-            "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
-            "email_notification_allow_footer": True,
-            "hide_mail_template_management_options": True,
-        }
-        if len(self) == 1:
-            context["force_email"] = True
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send warranty card"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": context,
-        }
+        return self._mail_composer_action(CARD_TEMPLATE, self.env._("Send warranty card"))
 
     # -- what the card prints ------------------------------------------------
 
