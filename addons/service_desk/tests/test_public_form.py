@@ -1,10 +1,8 @@
 import re
 from uuid import uuid4
 
-from odoo import api
-from odoo.modules.registry import Registry
-from odoo.service.model import retrying
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.addons.service_rma.tests.common import RaceCase
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 from psycopg2.errors import UniqueViolation
 
@@ -167,20 +165,10 @@ class TestPublicFormLanguage(HttpCase, DeskCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPublicFormRace(TransactionCase):
+class TestPublicFormRace(RaceCase):
     """Two visitors report a fault on the same unit at the same moment: two
     workers, two real database transactions. Data is committed on purpose
     (each worker needs to see it) and removed at the end."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry_ = Registry(cls.env.cr.dbname)
-
-    def _in_new_cursor(self, func):
-        with self.registry_.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            return retrying(lambda: func(env), env)
 
     def _setup_committed(self):
         serial = f"FORMRACE-{uuid4().hex[:10]}"
@@ -210,20 +198,6 @@ class TestPublicFormRace(TransactionCase):
         env["service.request"].search([("lot_id", "=", lot_id)]).unlink()
         env["service.report.attempt"].search([("lot_id", "=", lot_id)]).unlink()
         env["stock.lot"].browse(lot_id).warranty_id._void("public form race test data")
-
-    def _race(self, func):
-        """The losing side replayed deterministically, as service_rma's race
-        tests do: worker B takes its snapshot, worker A submits and commits,
-        then B submits (repeatable read keeps A's request invisible to B,
-        exactly as when both run at the same instant), inside Odoo's
-        retry-on-concurrency loop as an HTTP worker would."""
-        with self.registry_.cursor() as cr_b:
-            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
-            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
-            result_a = self._in_new_cursor(func)
-            with mute_logger("odoo.sql_db", "odoo.service.model"):
-                result_b = retrying(lambda: func(env_b), env_b)
-        return result_a, result_b
 
     def test_two_visitors_at_once_make_one_open_request(self):
         lot_id = self._setup_committed()

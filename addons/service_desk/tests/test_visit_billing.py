@@ -2,12 +2,9 @@ from datetime import date, timedelta
 from unittest.mock import patch
 from uuid import uuid4
 
-from odoo import api
+from odoo.addons.service_rma.tests.common import RaceCase
 from odoo.exceptions import AccessError, UserError
-from odoo.modules.registry import Registry
-from odoo.service.model import retrying
-from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tests import new_test_user, tagged
 
 from .common import DeskCase
 
@@ -227,31 +224,10 @@ class TestVisitBillingAccess(VisitBillingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestVisitBillingRace(TransactionCase):
+class TestVisitBillingRace(RaceCase):
     """Two clerks bill the same visit at the same moment, in two real
     transactions (as service_rma's billing race). Data is committed on
     purpose, each clerk needs to see it, and undone at the end."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry_ = Registry(cls.env.cr.dbname)
-
-    def _in_new_cursor(self, func):
-        with self.registry_.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            return retrying(lambda: func(env), env)
-
-    def _race(self, func):
-        """Clerk B takes its snapshot, clerk A bills and commits, then B bills
-        inside Odoo's retry-on-concurrency loop, as an HTTP worker would."""
-        with self.registry_.cursor() as cr_b:
-            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
-            env_b.cr.execute("SELECT 1")
-            result_a = self._in_new_cursor(func)
-            with mute_logger("odoo.sql_db", "odoo.service.model"):
-                result_b = retrying(lambda: func(env_b), env_b)
-        return result_a, result_b
 
     def test_two_clerks_bill_the_same_visit_once(self):
         serial = f"VISITRACE-{uuid4().hex[:10]}"

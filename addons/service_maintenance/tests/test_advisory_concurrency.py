@@ -1,27 +1,14 @@
 from uuid import uuid4
 
-from odoo import api
-from odoo.modules.registry import Registry
-from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.addons.service_rma.tests.common import RaceCase
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
-class TestAdvisoryConcurrency(TransactionCase):
+class TestAdvisoryConcurrency(RaceCase):
     """Two users press "Notify owners" on the same advisory at the same
     moment, in two workers: two real transactions. The data is committed
     (each worker must see it) and removed at the end."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry_ = Registry(cls.env.cr.dbname)
-
-    def _in_new_cursor(self, func):
-        with self.registry_.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            return retrying(lambda: func(env), env)
 
     def _setup_committed(self):
         tag = uuid4().hex[:8]
@@ -62,19 +49,6 @@ class TestAdvisoryConcurrency(TransactionCase):
             env["service.warranty"].search([("lot_id", "in", ids["lots"])])._void("concurrency test data")
 
         self._in_new_cursor(clean)
-
-    def _race(self, func):
-        """Worker B takes its snapshot, worker A does ``func`` and commits,
-        then B does ``func``: PostgreSQL's repeatable read hides A's commit
-        from B, exactly as when both run at the same instant. B runs in
-        Odoo's retry-on-concurrency loop, as an HTTP or RPC worker does."""
-        with self.registry_.cursor() as cr_b:
-            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
-            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
-            result_a = self._in_new_cursor(func)
-            with mute_logger("odoo.sql_db", "odoo.service.model"):
-                result_b = retrying(lambda: func(env_b), env_b)
-        return result_a, result_b
 
     def test_two_users_notifying_at_once_tell_each_owner_once(self):
         ids = self._setup_committed()

@@ -1,5 +1,42 @@
+from odoo import api
 from odoo.addons.service_warranty.tests.common import WarrantyCase
-from odoo.tests import new_test_user
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import mute_logger
+
+
+class RaceCase(TransactionCase):
+    """Two workers, two real database transactions: what a race test needs.
+    Its data is committed on purpose (each worker must see it), so each test
+    undoes it at the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry_ = Registry(cls.env.cr.dbname)
+
+    def _in_new_cursor(self, func):
+        """``func(env)`` in a transaction of its own, committed, inside Odoo's
+        retry-on-concurrency loop."""
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            return retrying(lambda: func(env), env)
+
+    def _race(self, func):
+        """The losing side of a race, replayed deterministically: worker B
+        takes its snapshot, worker A then does ``func`` and commits, and only
+        then does B do ``func`` (PostgreSQL's repeatable read keeps A's commit
+        invisible to B, exactly as when both run at the same instant). B runs
+        inside Odoo's retry-on-concurrency loop, as an HTTP or RPC worker
+        does. Returns (A's result, B's result)."""
+        with self.registry_.cursor() as cr_b:
+            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
+            result_a = self._in_new_cursor(func)
+            with mute_logger("odoo.sql_db", "odoo.service.model"):
+                result_b = retrying(lambda: func(env_b), env_b)
+        return result_a, result_b
 
 
 class RmaCase(WarrantyCase):

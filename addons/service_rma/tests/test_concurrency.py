@@ -1,28 +1,16 @@
 from uuid import uuid4
 
-from odoo import api
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
+
+from .common import RaceCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrency(TransactionCase):
+class TestConcurrency(RaceCase):
     """Two workers, two real database transactions, racing for the same unit.
     Data is committed on purpose (each worker needs to see it) and undone at
     the end."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry_ = Registry(cls.env.cr.dbname)
-
-    def _in_new_cursor(self, func):
-        with self.registry_.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            return retrying(lambda: func(env), env)
 
     def _setup_committed(self):
         serial = self.serial = f"RACE-{uuid4().hex[:10]}"
@@ -66,21 +54,6 @@ class TestConcurrency(TransactionCase):
             env["stock.lot"].browse([ids["lot"], ids["loaner"]]).is_loaner = False
 
         self._in_new_cursor(clean)
-
-    def _race(self, func):
-        """The losing side of a race, replayed deterministically: worker B
-        takes its snapshot, worker A then does ``func`` and commits, and only
-        then does B do ``func`` (PostgreSQL's repeatable read keeps A's commit
-        invisible to B, exactly as when both run at the same instant). B runs
-        inside Odoo's retry-on-concurrency loop, as an HTTP worker would.
-        Returns (A's result, B's result)."""
-        with self.registry_.cursor() as cr_b:
-            env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
-            env_b.cr.execute("SELECT 1")  # B's snapshot starts here
-            result_a = self._in_new_cursor(func)
-            with mute_logger("odoo.sql_db", "odoo.service.model"):
-                result_b = retrying(lambda: func(env_b), env_b)
-        return result_a, result_b
 
     def test_two_scanners_same_unit_one_rma(self):
         ids = self._setup_committed()
