@@ -192,6 +192,9 @@ class ServiceRequest(models.Model):
         help="The loaners lent to the customer for the RMAs of this request.",
     )
     loan_count = fields.Integer(compute="_compute_loan_ids", string="Loaner count")
+    # Computed into the request's INSERT (a new request has no rating), as
+    # on the RMA: no SELECT of ratings and UPDATE after every new request.
+    rating_last_value = fields.Float(compute="_compute_rating_last_value", store=True, precompute=True)
 
     _name_company_unique = models.Constraint(
         "UNIQUE (name, company_id)", "A ticket number must be unique per company."
@@ -257,9 +260,9 @@ class ServiceRequest(models.Model):
         """Deadlines on the policy's support calendar, in the company's time
         zone. Requests created together share their start, so each distinct
         (calendar, zone, start, hours) is planned once: the cost of a batch
-        does not grow with its size, and the clocks sharing a start read the
-        calendar once."""
-        planned, walked = {}, {}
+        does not grow with its size, and the calendar's hours are read once
+        per day and worker (service.warranty.policy._support_fortnight)."""
+        planned = {}
         for request in self:
             start = request.date_request
             policy = request.policy_id.sudo()
@@ -275,7 +278,7 @@ class ServiceRequest(models.Model):
             for fname, amount in hours.items():
                 cache_key = (policy.support_calendar_id.id, request.company_id.id, start, amount)
                 if cache_key not in planned:
-                    planned[cache_key] = policy._service_deadline(start, amount, request.company_id, walked)
+                    planned[cache_key] = policy._service_deadline(start, amount, request.company_id)
                 request[fname] = planned[cache_key]
 
     @api.depends(
@@ -404,6 +407,13 @@ class ServiceRequest(models.Model):
             f"ir_sequence_{sequence.id:03d}", count,
         ))
         return [sequence.get_next_char(number) for (number,) in rows]
+
+    def _creation_message(self):
+        # Odoo's "<model> created" reads the model's name from ir.model, a
+        # query per request; the channel is worth more in the chatter.
+        self.ensure_one()
+        channel = dict(self._fields["channel"]._description_selection(self.env))[self.channel]
+        return self.env._("Service request created (channel: %(channel)s)", channel=channel)
 
     def _subscribe_customers(self):
         """Each request's customer follows it, with the subtypes Odoo gives a
@@ -774,8 +784,10 @@ class ServiceRequest(models.Model):
         open_request = Request.search([("lot_id", "=", lot.id), ("state", "in", OPEN_STATES)], limit=1)
         if open_request:
             return {**answer, "status": "duplicate", "number": open_request.name}
+        # No savepoint around the insert: a refused insert ends this
+        # transaction anyway, as Odoo's retry rolls it back before replaying.
         try:
-            with deciding(), self.env.cr.savepoint():
+            with deciding():
                 request = Request.create(self._prepare_public_report_vals(lot, values))
                 self.env.flush_all()
         except UniqueViolation as error:

@@ -1,6 +1,7 @@
 from . import (
     mail_activity,
     product,
+    resource_calendar,
     sale_order,
     service_decided_mixin,
     service_warranty,

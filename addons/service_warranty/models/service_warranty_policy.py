@@ -1,7 +1,7 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from ..rules import Terms
 
@@ -170,7 +170,7 @@ class ServiceWarrantyPolicy(models.Model):
         action["context"] = {"default_policy_id": self.id}
         return action
 
-    def _service_deadline(self, start, hours, company, walked=None):
+    def _service_deadline(self, start, hours, company):
         """``start`` (naive UTC) plus ``hours`` of the policy's support hours,
         naive UTC: the one clock the RMA's and the service request's deadlines
         run on. The calendar is read in ``company``'s time zone (its partner's,
@@ -179,40 +179,64 @@ class ServiceWarrantyPolicy(models.Model):
         straight. False without a start or without hours.
 
         The hours are walked over the calendar's work intervals as Odoo's
-        ``resource.calendar.plan_hours`` walks them (fortnight by fortnight
-        from the start, the same arithmetic, so the same deadline). ``walked``,
-        a dict the caller keeps for one batch, holds the fortnights already
-        read per (calendar, time zone, start): the response and the resolution
-        planned from one start read the calendar once.
+        ``resource.calendar.plan_hours`` walks them (fortnight by fortnight,
+        the same arithmetic, so the same deadline), the fortnights counted
+        from the local midnight of the start's day and cached
+        (``_support_fortnight``): every clock started on the same day, in
+        this request or the next, reads the calendar once.
 
         Callers planning many records cache on (calendar, company, start,
         hours): the answer depends on nothing else."""
         if not start or not hours:
             return False
         calendar = self.support_calendar_id.sudo()
-        if not calendar or calendar == self.env.ref(ROUND_THE_CLOCK_XMLID, raise_if_not_found=False):
+        # The shipped 7x24 by its cached id: env.ref() would ask the database
+        # whether it still exists on every call.
+        round_the_clock = self.env["ir.model.data"]._xmlid_to_res_id(
+            ROUND_THE_CLOCK_XMLID, raise_if_not_found=False
+        )
+        if not calendar or calendar.id == round_the_clock:
             return start + timedelta(hours=hours)
         tz = company.sudo().partner_id.tz or calendar.tz or "UTC"
-        # Odoo's own hook for reading a shared calendar in a given time zone
-        # (hr reads an employee's calendar this way).
-        calendar = calendar.with_context(employee_timezone=pytz.timezone(tz))
         day_dt = pytz.utc.localize(start)
         if hours < 0:
+            # Odoo's own hook for reading a shared calendar in a given time
+            # zone (hr reads an employee's calendar this way).
+            calendar = calendar.with_context(employee_timezone=pytz.timezone(tz))
             deadline = calendar.plan_hours(hours, day_dt, compute_leaves=True)
             return deadline and deadline.astimezone(pytz.utc).replace(tzinfo=None)
-        fortnights = (walked if walked is not None else {}).setdefault((calendar.id, tz, start), [])
-        fortnight = timedelta(days=14)
+        first_day = day_dt.astimezone(pytz.timezone(tz)).date()
         for index in range(PLAN_FORTNIGHTS):
-            if index == len(fortnights):
-                window_start = day_dt + fortnight * index
-                intervals = calendar._work_intervals_batch(window_start, window_start + fortnight)[False]
-                fortnights.append([(begin, stop) for begin, stop, _meta in intervals])
-            for begin, stop in fortnights[index]:
+            for begin, stop in self._support_fortnight(calendar.id, tz, first_day + timedelta(days=14 * index)):
+                if stop <= day_dt:
+                    continue
+                begin = max(begin, day_dt)
                 interval_hours = (stop - begin).total_seconds() / 3600
                 if hours <= interval_hours:
-                    return (begin + timedelta(hours=hours)).astimezone(pytz.utc).replace(tzinfo=None)
+                    return (begin + timedelta(hours=hours)).replace(tzinfo=None)
                 hours -= interval_hours
         return False
+
+    @api.model
+    @tools.ormcache("calendar_id", "tz", "first_day")
+    def _support_fortnight(self, calendar_id, tz, first_day):
+        """The work intervals of the support calendar ``calendar_id`` in the
+        fortnight from ``first_day``'s midnight in ``tz``, its public holidays
+        (global leaves) taken out: a tuple of (begin, stop), aware UTC.
+
+        Cached per worker, so that a fault report or an RMA does not read the
+        calendar, its hours and its holidays again: whatever changes them
+        clears the cache (resource_calendar.py)."""
+        zone = pytz.timezone(tz)
+        # Odoo's own hook for reading a shared calendar in a given time zone
+        # (hr reads an employee's calendar this way).
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id).with_context(
+            employee_timezone=zone
+        )
+        window_start = zone.localize(datetime.combine(first_day, time.min))
+        window_end = zone.localize(datetime.combine(first_day + timedelta(days=14), time.min))
+        intervals = calendar._work_intervals_batch(window_start, window_end)[False]
+        return tuple((begin.astimezone(pytz.utc), stop.astimezone(pytz.utc)) for begin, stop, _meta in intervals)
 
     def _get_terms(self):
         """The policy as the value object the pure rules read."""
