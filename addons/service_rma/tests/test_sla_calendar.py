@@ -118,7 +118,9 @@ class TestSlaCalendar(RmaCase):
         holiday.unlink()
         self.assertEqual(response_deadline(), (datetime(2026, 1, 12, 3, 30), 1), "Monday 11:30 again")
 
-        engineer = self.env["resource.resource"].create({"name": "Field engineer", "calendar_id": self.cal_working.id})
+        engineer = self.env["resource.resource"].create({
+            "name": "Field engineer", "calendar_id": self.cal_working.id,
+        })
         self.env["resource.calendar.leaves"].create({
             "name": "Time off", "resource_id": engineer.id, "calendar_id": self.cal_working.id,
             "date_from": "2026-01-11 16:00:00", "date_to": "2026-01-12 16:00:00",

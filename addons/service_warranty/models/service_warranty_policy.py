@@ -207,13 +207,14 @@ class ServiceWarrantyPolicy(models.Model):
             return deadline and deadline.astimezone(pytz.utc).replace(tzinfo=None)
         first_day = day_dt.astimezone(pytz.timezone(tz)).date()
         for index in range(PLAN_FORTNIGHTS):
-            for begin, stop in self._support_fortnight(calendar.id, tz, first_day + timedelta(days=14 * index)):
+            fortnight = self._support_fortnight(calendar.id, tz, first_day + timedelta(days=14 * index))
+            for begin, stop in fortnight:
                 if stop <= day_dt:
                     continue
-                begin = max(begin, day_dt)
-                interval_hours = (stop - begin).total_seconds() / 3600
+                counted_from = max(begin, day_dt)
+                interval_hours = (stop - counted_from).total_seconds() / 3600
                 if hours <= interval_hours:
-                    return (begin + timedelta(hours=hours)).replace(tzinfo=None)
+                    return (counted_from + timedelta(hours=hours)).replace(tzinfo=None)
                 hours -= interval_hours
         return False
 
@@ -236,7 +237,9 @@ class ServiceWarrantyPolicy(models.Model):
         window_start = zone.localize(datetime.combine(first_day, time.min))
         window_end = zone.localize(datetime.combine(first_day + timedelta(days=14), time.min))
         intervals = calendar._work_intervals_batch(window_start, window_end)[False]
-        return tuple((begin.astimezone(pytz.utc), stop.astimezone(pytz.utc)) for begin, stop, _meta in intervals)
+        return tuple(
+            (begin.astimezone(pytz.utc), stop.astimezone(pytz.utc)) for begin, stop, _meta in intervals
+        )
 
     def _get_terms(self):
         """The policy as the value object the pure rules read."""
