@@ -594,8 +594,8 @@ def main(argv=None):
                       help=f"run only these tiers ({', '.join(TIERS)}); the others are recorded as skipped")
     demo = sub.add_parser(
         "demo",
-        help="fresh database with both add-ons and demo data, then serve it",
-        description="Install both add-ons with demo data into a fresh database and serve it on "
+        help="fresh database with our add-ons and demo data, then serve it",
+        description="Install our add-ons with demo data into a fresh database and serve it on "
         "127.0.0.1 until Ctrl-C. An existing database of the same name is DROPPED first, "
         "unless --keep.",
     )
