@@ -4,19 +4,15 @@ refuse, and what it decided stays as it was."""
 
 from datetime import timedelta
 
+from odoo.addons.service_rma.tests.common import RpcCase
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
 from .common import DeskCase
 from .test_visit import SIGNATURE
 
-REFUSALS = (
-    "odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError",
-)
-
 
 @tagged("post_install", "-at_install")
-class TestDeskRpcAccess(DeskCase, HttpCase):
+class TestDeskRpcAccess(RpcCase, DeskCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,17 +35,6 @@ class TestDeskRpcAccess(DeskCase, HttpCase):
             "request_id": cls.other_request.id, "user_id": cls.engineer2.id,
             "date_planned": cls.other_request.date_request + timedelta(hours=1),
         })
-
-    def _call(self, login, model, method, *args, **kwargs):
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request("/web/dataset/call_kw", {
-            "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-        })
-
-    def _refused(self, login, model, method, *args, **kwargs):
-        with self.assertRaises(JsonRpcException) as caught:
-            self._call(login, model, method, *args, **kwargs)
-        self.assertIn(str(caught.exception), REFUSALS)
 
     def test_the_desk_cannot_write_a_state_or_a_clock(self):
         deadline = self.request.resolution_deadline

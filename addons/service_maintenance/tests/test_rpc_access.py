@@ -3,18 +3,14 @@ grants, who was told of an advisory and when they acknowledged it change only
 through the actions, whoever calls."""
 
 from odoo import Command
+from odoo.addons.service_rma.tests.common import RpcCase
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 
 from .common import MaintenanceCase
 
-REFUSALS = (
-    "odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError",
-)
-
 
 @tagged("post_install", "-at_install")
-class TestMaintenanceRpcAccess(MaintenanceCase, HttpCase):
+class TestMaintenanceRpcAccess(RpcCase, MaintenanceCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -41,17 +37,6 @@ class TestMaintenanceRpcAccess(MaintenanceCase, HttpCase):
         cls.portal_user = new_test_user(
             cls.env, login="mnt_portal", groups="base.group_portal", partner_id=cls.customer.id,
         )
-
-    def _call(self, login, model, method, *args, **kwargs):
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request("/web/dataset/call_kw", {
-            "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-        })
-
-    def _refused(self, login, model, method, *args, **kwargs):
-        with self.assertRaises(JsonRpcException) as caught:
-            self._call(login, model, method, *args, **kwargs)
-        self.assertIn(str(caught.exception), REFUSALS)
 
     def test_nobody_rewrites_what_a_running_contract_grants(self):
         period = self.contract.period_ids.filtered(lambda period: period.level == "maintenance")

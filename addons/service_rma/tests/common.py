@@ -3,7 +3,29 @@ from odoo.addons.service_warranty.tests.common import WarrantyCase
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
+
+
+class RpcCase:
+    """Calls as a user through real JSON-RPC (what a form's readonly does not
+    stop), for an HttpCase: ``_call`` returns the result, ``_refused`` proves
+    the server said no."""
+
+    REFUSALS = (
+        "odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError",
+    )
+
+    def _call(self, login, model, method, *args, **kwargs):
+        self.authenticate(login, login)
+        return self.make_jsonrpc_request("/web/dataset/call_kw", {
+            "model": model, "method": method, "args": list(args), "kwargs": kwargs,
+        })
+
+    def _refused(self, login, model, method, *args, **kwargs):
+        with self.assertRaises(JsonRpcException) as caught:
+            self._call(login, model, method, *args, **kwargs)
+        self.assertIn(str(caught.exception), self.REFUSALS)
 
 
 class RaceCase(TransactionCase):

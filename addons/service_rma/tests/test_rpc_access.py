@@ -4,13 +4,12 @@ a form's readonly protects nothing there, the server must refuse."""
 from datetime import date
 
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 
-from .common import RmaCase
+from .common import RmaCase, RpcCase
 
 
 @tagged("post_install", "-at_install")
-class TestRpcAccess(RmaCase, HttpCase):
+class TestRpcAccess(RpcCase, RmaCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -27,19 +26,6 @@ class TestRpcAccess(RmaCase, HttpCase):
         picking.move_ids.picked = True
         picking.button_validate()
         cls.rma.sudo()._override_remedy("repair_at_cost", "Internal: dropped on the floor")
-
-    def _call(self, login, model, method, *args, **kwargs):
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request("/web/dataset/call_kw", {
-            "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-        })
-
-    def _refused(self, login, model, method, *args, **kwargs):
-        with self.assertRaises(JsonRpcException) as caught:
-            self._call(login, model, method, *args, **kwargs)
-        self.assertIn(str(caught.exception), (
-            "odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError",
-        ))
 
     def test_repair_shop_cannot_make_a_paid_repair_free(self):
         self._refused("rma_shop", "service.rma", "write", [self.rma.id],
