@@ -4,6 +4,7 @@ from . import (
     service_report_attempt,
     service_request,
     service_request_kpi,
+    service_request_tally,
     service_rma,
     service_rma_advance,
     service_team,

@@ -1,14 +1,18 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytz
 from odoo import api, fields, models
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN, RATING_LIMIT_SATISFIED
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.orm.domains import DomainAnd, DomainCondition
 from odoo.tools import SQL, date_utils
 
 MANAGER_GROUP = "service_desk.group_service_desk_manager"
 CLOCKS = ("response", "arrival", "resolution")
+# What the requests are counted by, in the order get_kpi_summary unpacks them
+# (the tally's REPORT_KEYS).
+KPI_GROUPBY = ["response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating_last_value"]
 # The dashboard's periods: what "this month / quarter / year" starts on.
 PERIODS = ("month", "quarter", "year")
 # What each card of the dashboard opens: the action and the model its
@@ -25,10 +29,12 @@ KPI_ACTIONS = {
 class ServiceRequest(models.Model):
     """The service KPIs (response / arrival / resolution in time, satisfaction,
     shop turnaround, repeat repairs, requests per channel and severity), read
-    for the managers' dashboard. A grouped read of the requests, one pass over
-    the RMAs (conditional counts) and one over their repeat units (record
-    rules applied): the number of queries does not grow with the number of
-    requests or RMAs."""
+    for the managers' dashboard. The requests' figures from their tally
+    (``service.request.tally``, a few rows per day) for what the dashboard
+    asks, else a grouped read of the requests; one pass over the RMAs
+    (conditional counts) and one over their repeat units (record rules
+    applied): the number of queries does not grow with the number of requests
+    or RMAs."""
 
     _inherit = "service.request"
 
@@ -42,20 +48,16 @@ class ServiceRequest(models.Model):
         domain = Domain(domain or Domain.TRUE)
         rma_domain = Domain(rma_domain or Domain.TRUE)
 
-        # One grouped read for the clocks, the mix and the requests' ratings
-        # (the last one each, stored on the request by rating.mixin): a
-        # single pass over the requests, a few hundred groups at most. (Cheaper
-        # than conditional counts per channel and severity: measured.)
+        # The requests counted once per clock results, channel, severity and
+        # rating (the last one each, stored on the request by rating.mixin):
+        # a few hundred groups at most. (Cheaper than conditional counts per
+        # channel and severity: measured.)
         clocks = {clock: {"met": 0, "missed": 0} for clock in CLOCKS}
         channels = dict.fromkeys(dict(self._fields["channel"]._description_selection(self.env)), 0)
         severities = dict.fromkeys(dict(self._fields["severity"]._description_selection(self.env)), 0)
         satisfaction = {"rated": 0, "satisfied": 0, "requests_rated": 0, "rmas_rated": 0}
         total = 0
-        for *results, channel, severity, rating, count in self._read_group(
-            domain,
-            ["response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating_last_value"],
-            ["__count"],
-        ):
+        for *results, channel, severity, rating, count in self._kpi_request_groups(domain):
             total += count
             channels[channel] += count
             severities[severity] += count
@@ -131,6 +133,70 @@ class ServiceRequest(models.Model):
             domain &= Domain("team_id", "=", int(team_id))
             rma_domain &= Domain("team_id", "=", int(team_id))
         return domain, rma_domain
+
+    def _kpi_request_groups(self, domain):
+        """The requests in ``domain`` counted per clock results, channel,
+        severity and last rating, as ``_read_group`` rows.
+
+        From the tally when ``domain`` is what the dashboard asks (every
+        request, or those reported since a moment, of one team or all) and
+        the user's record rules on requests come down to the company rule;
+        the hours before the first whole day (UTC) of the period are read from
+        the requests themselves. For any other domain or rule, a grouped read
+        of the requests."""
+        filters = self._kpi_tally_filters(domain)
+        companies = self._kpi_tally_companies()
+        if filters is None or companies is False:
+            return self._read_group(domain, KPI_GROUPBY, ["__count"])
+        since, team_id = filters
+        since_day, groups = None, []
+        if since:
+            since_day = since.date()
+            midnight = datetime.combine(since_day, time.min)
+            if since != midnight:
+                since_day += timedelta(days=1)
+                first_hours = domain & Domain("date_request", "<", midnight + timedelta(days=1))
+                groups = self._read_group(first_hours, KPI_GROUPBY, ["__count"])
+        return groups + self.env["service.request.tally"].sudo()._report_groups(companies, since_day, team_id)
+
+    @api.model
+    def _kpi_tally_filters(self, domain):
+        """``(since, team_id)`` when ``domain`` asks for the requests reported
+        at ``since`` or later (None: any time) of team ``team_id`` (None: any
+        team) and nothing else, which the tally answers; None otherwise."""
+        if domain.is_true():
+            return None, None
+        if isinstance(domain, DomainAnd):
+            conditions = domain.children
+        else:
+            conditions = [domain]
+        since = team_id = None
+        for condition in conditions:
+            if not isinstance(condition, DomainCondition):
+                return None
+            test = (condition.field_expr, condition.operator)
+            if test == ("date_request", ">=") and since is None and isinstance(condition.value, datetime):
+                since = condition.value
+            elif test == ("team_id", "=") and team_id is None and type(condition.value) is int:
+                team_id = condition.value
+            else:
+                return None
+        return since, team_id
+
+    def _kpi_tally_companies(self):
+        """The companies the user reads the requests of, when the tally can
+        answer for the record rules: None for every company (superuser, or no
+        rule), the allowed companies when the company rule is the only one
+        that limits the user; False when another rule does (a team's, say),
+        which only a read of the requests themselves applies."""
+        if self.env.su:
+            return None
+        rules = self.env["ir.rule"]._compute_domain(self._name, "read")
+        if rules.is_true():
+            return None
+        if rules == Domain("company_id", "in", self.env.companies.ids).optimize(self):
+            return self.env.companies.ids
+        return False
 
     def _kpi_rma_figures(self, rma_domain):
         """One pass over the RMAs in ``rma_domain`` (record rules applied):

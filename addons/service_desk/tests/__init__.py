@@ -3,6 +3,7 @@ from . import (
     test_escalation,
     test_hotline,
     test_kpi,
+    test_kpi_tally,
     test_lifecycle,
     test_mail_gateway,
     test_performance,
