@@ -156,13 +156,13 @@ class ServiceRequestTally(models.Model):
         """The requests counted per clock results, channel, severity and
         last rating, as ``_read_group`` would give them: of the companies
         ``company_ids`` (all when None), reported on ``since_day`` (UTC) or
-        later, of team ``team_id`` when given."""
+        later, of team ``team_id`` unless None."""
         conditions = [SQL("TRUE")]
         if company_ids is not None:
             conditions.append(SQL("company_id = ANY(%s)", list(company_ids)))
         if since_day:
             conditions.append(SQL("day >= %s", since_day))
-        if team_id:
+        if team_id is not None:
             conditions.append(SQL("team_id = %s", team_id))
         keys = SQL(", ").join(SQL.identifier(name) for name in REPORT_KEYS)
         # What the ORM still holds of the requests goes to the table first:

@@ -80,6 +80,9 @@ class TestKpiTally(TallyCase):
         self.env.invalidate_all()
         summary = self.assertTallied("plain SQL")
         self.assertGreaterEqual(summary["requests"], 9)
+        team_a = self.assertTallied("one team", domain=[("team_id", "=", self.team_a.id)])
+        self.assertEqual(team_a["requests"], 3, "r1, r2 and the first new one (the 3rd and 5th moved)")
+        self.assertEqual(self.assertTallied("no such team", domain=[("team_id", "=", 0)])["requests"], 0)
 
     def test_the_dashboard_counts_from_the_users_midnight(self):
         """Shanghai's 1 April starts at 16:00 UTC on 31 March: the tally's
