@@ -8,11 +8,10 @@ from odoo.fields import Domain
 from odoo.orm.domains import DomainAnd, DomainCondition
 from odoo.tools import SQL, date_utils
 
+from .service_request_tally import KPI_GROUPBY
+
 MANAGER_GROUP = "service_desk.group_service_desk_manager"
 CLOCKS = ("response", "arrival", "resolution")
-# What the requests are counted by, in the order get_kpi_summary unpacks them
-# (the tally's REPORT_KEYS).
-KPI_GROUPBY = ["response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating_last_value"]
 # The dashboard's periods: what "this month / quarter / year" starts on.
 PERIODS = ("month", "quarter", "year")
 # What each card of the dashboard opens: the action and the model its
@@ -147,7 +146,7 @@ class ServiceRequest(models.Model):
         filters = self._kpi_tally_filters(domain)
         companies = self._kpi_tally_companies()
         if filters is None or companies is False:
-            return self._read_group(domain, KPI_GROUPBY, ["__count"])
+            return self._read_group(domain, list(KPI_GROUPBY), ["__count"])
         since, team_id = filters
         since_day, groups = None, []
         if since:
@@ -156,7 +155,7 @@ class ServiceRequest(models.Model):
             if since != midnight:
                 since_day += timedelta(days=1)
                 first_hours = domain & Domain("date_request", "<", midnight + timedelta(days=1))
-                groups = self._read_group(first_hours, KPI_GROUPBY, ["__count"])
+                groups = self._read_group(first_hours, list(KPI_GROUPBY), ["__count"])
         return groups + self.env["service.request.tally"].sudo()._report_groups(companies, since_day, team_id)
 
     @api.model

@@ -15,16 +15,15 @@ TALLY_KEYS = (
     ("resolution_sla", "resolution_sla"),
     ("rating", "COALESCE(rating_last_value, 0)"),
 )
+# The requests' fields the KPI report groups by, in the order it unpacks
+# them (get_kpi_summary), and the tally's columns that hold them.
+KPI_GROUPBY = ("response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating_last_value")
+REPORT_KEYS = (*KPI_GROUPBY[:-1], "rating")
 # The requests' fields the keys are made of.
-REQUEST_FIELDS = (
-    "company_id", "team_id", "date_request", "channel", "severity", "response_sla", "arrival_sla",
-    "resolution_sla", "rating_last_value",
-)
+REQUEST_FIELDS = ("company_id", "team_id", "date_request", *KPI_GROUPBY)
 # A row's change of the count: in (inserted, or as it is after an update) or
 # out (deleted, or as it was before).
 COUNTED, UNCOUNTED = SQL("1"), SQL("-1")
-# The columns the report reads back, in the order get_kpi_summary unpacks them.
-REPORT_KEYS = ("response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating")
 
 
 def _keys_sql():

@@ -17,6 +17,12 @@ class TallyCase(KpiCase):
         super().setUpClass()
         cls.Tally = type(cls.env["service.request.tally"])
 
+    def _spying(self):
+        """A spy on the tally's reads: its ``call_count`` says how many."""
+        return patch.object(
+            self.Tally, "_report_groups", autospec=True, side_effect=self.Tally._report_groups,
+        )
+
     def _summaries(self, user=None, domain=None, companies=None):
         """The summary from the tally (``domain``: what the dashboard asks,
         every request by default; ``companies``: the allowed companies' ids)
@@ -25,8 +31,7 @@ class TallyCase(KpiCase):
         Request = self.env["service.request"].with_user(user or self.desk_manager)
         if companies:
             Request = Request.with_context(allowed_company_ids=companies)
-        with patch.object(self.Tally, "_report_groups", autospec=True,
-                          side_effect=self.Tally._report_groups) as spy:
+        with self._spying() as spy:
             tallied = Request.get_kpi_summary(domain)
         # An id condition is not one the tally answers: a grouped read of the requests.
         read = Request.get_kpi_summary([("id", "!=", 0), *(domain or [])])
@@ -96,9 +101,7 @@ class TestKpiTally(TallyCase):
             with freeze_time(moment):
                 Request.create({"title": moment, "partner_id": self.customer.id, "team_id": team.id})
         Manager = Request.with_user(self.desk_manager)
-        with freeze_time("2026-04-10 04:00:00"), patch.object(
-            self.Tally, "_report_groups", autospec=True, side_effect=self.Tally._report_groups,
-        ) as spy:
+        with freeze_time("2026-04-10 04:00:00"), self._spying() as spy:
             month = Manager.get_kpi_dashboard("month", team.id)
             domain = Manager._kpi_domains("month", team.id)[0]
         self.assertEqual(spy.call_count, 1)
