@@ -69,6 +69,10 @@ class DatabaseCopyFailed(DevError):
     """PostgreSQL could not copy a template database."""
 
 
+class VacuumFailed(DevError):
+    """PostgreSQL could not vacuum a benchmark's tables."""
+
+
 class ShellFailed(DevError):
     """A script run in ``odoo shell`` failed or did not print what it should."""
 
@@ -293,6 +297,19 @@ def drop_database(name: str) -> None:
         env=pg_env(), check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     shutil.rmtree(DATA_DIR / "filestore" / name, ignore_errors=True)
+
+
+def vacuum_analyze(database: str, tables: tuple[str, ...]) -> None:
+    """VACUUM ANALYZE ``tables`` of ``database`` (outside any transaction),
+    as autovacuum would in time: their visibility maps set, their statistics
+    fresh."""
+    done = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database,
+         "-c", f"VACUUM (ANALYZE) {', '.join(tables)}"],
+        env=pg_env(), capture_output=True, text=True, check=False,
+    )
+    if done.returncode:
+        raise VacuumFailed(f"could not vacuum {', '.join(tables)} in {database}: {done.stderr.strip()}")
 
 
 def copy_database(source: str, target: str) -> None:
