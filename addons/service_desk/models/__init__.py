@@ -1,3 +1,6 @@
+# isort: off
+from . import service_tally  # first: the tallies below inherit from it
+# isort: on
 from . import (
     res_partner,
     res_users,
@@ -7,6 +10,7 @@ from . import (
     service_request_tally,
     service_rma,
     service_rma_advance,
+    service_rma_tally,
     service_team,
     service_visit,
     service_visit_billing,

@@ -28,12 +28,11 @@ KPI_ACTIONS = {
 class ServiceRequest(models.Model):
     """The service KPIs (response / arrival / resolution in time, satisfaction,
     shop turnaround, repeat repairs, requests per channel and severity), read
-    for the managers' dashboard. The requests' figures from their tally
-    (``service.request.tally``, a few rows per day) for what the dashboard
-    asks, else a grouped read of the requests; one pass over the RMAs
-    (conditional counts) and one over their repeat units (record rules
-    applied): the number of queries does not grow with the number of requests
-    or RMAs."""
+    for the managers' dashboard. The requests' and the RMAs' figures from
+    their tallies (``service.request.tally``, ``service.rma.tally``: a few
+    rows per day) for what the dashboard asks, else grouped reads of the
+    records; one pass over the RMAs' repeat units (record rules applied): the
+    number of queries does not grow with the number of requests or RMAs."""
 
     _inherit = "service.request"
 
@@ -135,18 +134,33 @@ class ServiceRequest(models.Model):
 
     def _kpi_request_groups(self, domain):
         """The requests in ``domain`` counted per clock results, channel,
-        severity and last rating, as ``_read_group`` rows.
+        severity and last rating, as ``_read_group`` rows (``_kpi_groups``)."""
+        return self._kpi_groups(
+            "service.request.tally", domain,
+            lambda domain: self._read_group(domain, list(KPI_GROUPBY), ["__count"]),
+        )
 
-        From the tally when ``domain`` is what the dashboard asks (every
-        request, or those reported since a moment, of one team or all) and
-        the user's record rules on requests come down to the company rule;
-        the hours before the first whole day (UTC) of the period are read from
-        the requests themselves. For any other domain or rule, a grouped read
-        of the requests."""
-        filters = self._kpi_tally_filters(domain)
-        companies = self._kpi_tally_companies()
+    def _kpi_rma_groups(self, rma_domain):
+        """The RMAs in ``rma_domain`` counted per last rating and repair done,
+        with the hours of their shop turnaround and how many were measured:
+        ``(rating, repaired, count, hours, timed)`` rows (``_kpi_groups``)."""
+        return self._kpi_groups("service.rma.tally", rma_domain, self._kpi_rma_read_groups)
+
+    def _kpi_groups(self, tally_name, domain, read_groups):
+        """The records of ``domain`` grouped as the report counts them: read
+        with ``read_groups(domain)`` (record rules applied), or summed from
+        the tally ``tally_name`` when that gives the same answer.
+
+        The tally answers when ``domain`` is what the dashboard asks (every
+        record, or those since a moment, of one team or all) and the user's
+        record rules on the records come down to the company rule; the hours
+        before the first whole day (UTC) of the period are read from the
+        records themselves. For any other domain or rule, ``read_groups``."""
+        tally = self.env[tally_name].sudo()
+        filters = self._kpi_tally_filters(domain, tally._tally_day_field)
+        companies = self._kpi_tally_companies(tally._tally_model)
         if filters is None or companies is False:
-            return self._read_group(domain, list(KPI_GROUPBY), ["__count"])
+            return read_groups(domain)
         since, team_id = filters
         since_day, groups = None, []
         if since:
@@ -154,15 +168,16 @@ class ServiceRequest(models.Model):
             midnight = datetime.combine(since_day, time.min)
             if since != midnight:
                 since_day += timedelta(days=1)
-                first_hours = domain & Domain("date_request", "<", midnight + timedelta(days=1))
-                groups = self._read_group(first_hours, list(KPI_GROUPBY), ["__count"])
-        return groups + self.env["service.request.tally"].sudo()._report_groups(companies, since_day, team_id)
+                first_hours = Domain(tally._tally_day_field, "<", midnight + timedelta(days=1))
+                groups = read_groups(domain & first_hours)
+        return groups + tally._report_groups(companies, since_day, team_id)
 
     @api.model
-    def _kpi_tally_filters(self, domain):
-        """``(since, team_id)`` when ``domain`` asks for the requests reported
-        at ``since`` or later (None: any time) of team ``team_id`` (None: any
-        team) and nothing else, which the tally answers; None otherwise."""
+    def _kpi_tally_filters(self, domain, date_field):
+        """``(since, team_id)`` when ``domain`` asks for the records whose
+        ``date_field`` is ``since`` or later (None: any time) of team
+        ``team_id`` (None: any team) and nothing else, which a tally answers;
+        None otherwise."""
         if domain.is_true():
             return None, None
         if isinstance(domain, DomainAnd):
@@ -174,7 +189,7 @@ class ServiceRequest(models.Model):
             if not isinstance(condition, DomainCondition):
                 return None
             test = (condition.field_expr, condition.operator)
-            if test == ("date_request", ">=") and since is None and isinstance(condition.value, datetime):
+            if test == (date_field, ">=") and since is None and isinstance(condition.value, datetime):
                 since = condition.value
             elif test == ("team_id", "=") and team_id is None and type(condition.value) is int:
                 team_id = condition.value
@@ -182,42 +197,56 @@ class ServiceRequest(models.Model):
                 return None
         return since, team_id
 
-    def _kpi_tally_companies(self):
-        """The companies the user reads the requests of, when the tally can
-        answer for the record rules: None for every company (superuser, or no
-        rule), the allowed companies when the company rule is the only one
-        that limits the user; False when another rule does (a team's, say),
-        which only a read of the requests themselves applies."""
+    def _kpi_tally_companies(self, model_name):
+        """The companies the user reads the records of ``model_name`` of,
+        when a tally can answer for the record rules: None for every company
+        (superuser, or no rule), the allowed companies when the company rule
+        is the only one that limits the user; False when another rule does (a
+        team's, say), which only a read of the records themselves applies."""
         if self.env.su:
             return None
-        rules = self.env["ir.rule"]._compute_domain(self._name, "read")
+        rules = self.env["ir.rule"]._compute_domain(model_name, "read")
         if rules.is_true():
             return None
-        if rules == Domain("company_id", "in", self.env.companies.ids).optimize(self):
+        if rules == Domain("company_id", "in", self.env.companies.ids).optimize(self.env[model_name]):
             return self.env.companies.ids
         return False
 
     def _kpi_rma_figures(self, rma_domain):
-        """One pass over the RMAs in ``rma_domain`` (record rules applied):
-        rated and satisfied by their last rating, and the shop turnaround of
-        the repairs done, hours from the unit's receipt to the RMA done."""
+        """The RMAs in ``rma_domain``: rated and satisfied by their last
+        rating, and the shop turnaround of the repairs done, hours from the
+        unit's receipt to the RMA done."""
+        rated = satisfied = done = timed = 0
+        hours = 0.0
+        for rating, repaired, count, rma_hours, rma_timed in self._kpi_rma_groups(rma_domain):
+            if rating >= RATING_LIMIT_MIN:
+                rated += count
+                satisfied += count if rating >= RATING_LIMIT_SATISFIED else 0
+            if repaired:
+                done += count
+                hours += rma_hours or 0.0
+                timed += rma_timed or 0
+        hours = hours / timed if timed else 0.0
+        return rated, satisfied, {"rmas": done, "hours": round(hours, 1), "days": round(hours / 24, 1)}
+
+    def _kpi_rma_read_groups(self, rma_domain):
+        """``_kpi_rma_groups`` read from the RMAs themselves: one grouped
+        query, record rules applied."""
         rmas = self.env["service.rma"]
         query = rmas._search(rma_domain)
-        rated = satisfied = done = 0
-        hours = None
-        if not query.is_empty():
+        if query.is_empty():
+            return []
 
-            def column(fname):
-                return rmas._field_to_sql(query.table, fname, query)
+        def column(fname):
+            return rmas._field_to_sql(query.table, fname, query)
 
-            repaired = SQL("%s = %s AND %s IS NOT NULL", column("state"), "done", column("date_received"))
-            [(rated, satisfied, done, hours)] = self.env.execute_query(query.select(
-                *_rating_counts(column("rating_last_value")),
-                _count_where(repaired),
-                SQL("AVG(%s) FILTER (WHERE %s)", column("turnaround_hours"), repaired),
-            ))
-        hours = hours or 0.0
-        return rated, satisfied, {"rmas": done, "hours": round(hours, 1), "days": round(hours / 24, 1)}
+        hours = column("turnaround_hours")
+        repaired = SQL("%s = %s AND %s IS NOT NULL", column("state"), "done", column("date_received"))
+        keys = [SQL("COALESCE(%s, 0)", column("rating_last_value")), SQL("COALESCE(%s, FALSE)", repaired)]
+        query.groupby = SQL(", ").join(keys)
+        return self.env.execute_query(query.select(
+            *keys, SQL("COUNT(*)::int"), SQL("SUM(COALESCE(%s, 0))", hours), SQL("COUNT(%s)::int", hours),
+        ))
 
     def _kpi_repeat_repairs(self, rma_domain):
         """Units with two RMAs or more among ``rma_domain``, per product: the
@@ -235,7 +264,13 @@ class ServiceRequest(models.Model):
                 "SELECT product_id, COUNT(*)::int, SUM(rmas)::int FROM (%s) AS units GROUP BY product_id",
                 units,
             ))
-        products = self.env["product.product"].browse([product_id for product_id, _units, _rmas in groups])
+        # Named as a many2one's value is (fields.Many2one.convert_to_read):
+        # the RMAs are the user's to read, so are their products' names.
+        # Only what the names are made of is read, not the dozens of other
+        # columns of the products and their templates.
+        products = self.env["product.product"].sudo().browse([product_id for product_id, _u, _r in groups])
+        products.fetch(["default_code", "product_tmpl_id"])
+        products.product_tmpl_id.fetch(["name"])
         names = {product.id: product.display_name for product in products}
         rows = [
             {"product_id": product_id or False, "units": units, "rmas": count,
@@ -259,16 +294,6 @@ def _count_ratings(figures, key, rated, satisfied):
     figures["rated"] += rated
     figures[key] += rated
     figures["satisfied"] += satisfied
-
-
-def _count_where(condition):
-    return SQL("COUNT(*) FILTER (WHERE %s)", condition)
-
-
-def _rating_counts(rating):
-    """The records rated (their last rating) and those satisfied, as SQL."""
-    return [_count_where(SQL("%s >= %s", rating, RATING_LIMIT_MIN)),
-            _count_where(SQL("%s >= %s", rating, RATING_LIMIT_SATISFIED))]
 
 
 def _percent(part, whole):

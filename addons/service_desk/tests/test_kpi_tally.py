@@ -189,6 +189,107 @@ class TestKpiTally(TallyCase):
 
 
 @tagged("post_install", "-at_install")
+class TestKpiRmaTally(KpiCase):
+    """The RMAs' tally (ratings and the shop turnaround): it follows every
+    write to the RMAs, and the report reads it only when it answers for the
+    same RMAs as the RMAs themselves would."""
+
+    def _summaries(self, rma_domain=None, user=None):
+        """The summary of the RMAs from their tally and the same from the
+        RMAs themselves, with how many times the tally was read."""
+        Request = self.env["service.request"].with_user(user or self.desk_manager)
+        Tally = type(self.env["service.rma.tally"])
+        with patch.object(Tally, "_report_groups", autospec=True, side_effect=Tally._report_groups) as spy:
+            tallied = Request.get_kpi_summary(None, rma_domain)
+        # An id condition is not one the tally answers: a grouped read of the RMAs.
+        read = Request.get_kpi_summary(None, [("id", "!=", 0), *(rma_domain or [])])
+        return tallied, read, spy.call_count
+
+    def assertTallied(self, message, rma_domain=None, user=None):
+        tallied, read, calls = self._summaries(rma_domain, user)
+        self.assertEqual(calls, 1, f"{message}: the tally answers")
+        self.assertEqual(tallied, read, f"{message}: the tally counts what the RMAs say")
+        return tallied
+
+    def test_the_tally_follows_every_write_to_the_rmas(self):
+        summary = self.assertTallied("the known data set")
+        self.assertEqual(summary["turnaround"], {"rmas": 2, "hours": 36.0, "days": 1.5})
+        self.assertEqual(summary["satisfaction"]["rmas_rated"], 1)
+        with freeze_time(T0 + timedelta(days=5)):
+            third = self.env["service.rma"].create(
+                {"lot_id": self.other.lot_id.id, "partner_id": self.customer.id},
+            )
+        self.assertTallied("an RMA created")
+        with deciding():
+            third.write({"date_received": T0 + timedelta(days=5, hours=1),
+                         "date_returned": T0 + timedelta(days=5, hours=13), "state": "done"})
+        summary = self.assertTallied("a repair done (its turnaround a stored compute, flushed)")
+        self.assertEqual(summary["turnaround"], {"rmas": 3, "hours": 28.0, "days": 1.2})
+        third.sudo().rating_apply(2, token=third.sudo()._rating_get_access_token())
+        self.other.sudo().rating_apply(4, token=self.other.sudo()._rating_get_access_token())
+        summary = self.assertTallied("two ratings")
+        self.assertEqual(summary["satisfaction"]["rmas_rated"], 3)
+        third.service_request_id = self.r3
+        team_b = self.assertTallied("a team through its request", [("team_id", "=", self.team_b.id)])
+        self.assertEqual(team_b["turnaround"], {"rmas": 1, "hours": 12.0, "days": 0.5})
+        self.env.flush_all()
+        self.env.cr.execute(SQL("UPDATE service_rma SET turnaround_hours = 60 WHERE id = %s", self.other.id))
+        self.env.invalidate_all()
+        summary = self.assertTallied("plain SQL")
+        self.assertEqual(summary["turnaround"], {"rmas": 3, "hours": 40.0, "days": 1.7})
+        self.again.unlink()
+        self.assertTallied("an RMA deleted")
+
+    def test_the_month_from_the_users_midnight(self):
+        """Shanghai's 1 April starts at 16:00 UTC on 31 March: the units
+        taken in between then and midnight (UTC) are read from the RMAs."""
+        self.desk_manager.tz = "Asia/Shanghai"
+        self.env.flush_all()
+        for rma, moment in ((self.first, "2026-03-31 15:59:00"), (self.other, "2026-03-31 16:01:00"),
+                            (self.again, "2026-04-02 03:00:00")):
+            self.env.cr.execute(SQL("UPDATE service_rma SET date_intake = %s WHERE id = %s", moment, rma.id))
+        self.env.invalidate_all()
+        Manager = self.env["service.request"].with_user(self.desk_manager)
+        with freeze_time("2026-04-10 04:00:00"):
+            month = Manager.get_kpi_dashboard("month")["summary"]
+            rma_domain = Manager._kpi_domains("month", False)[1]
+        # 15:59 on 31 March (UTC) is still March in Shanghai: the first RMA
+        # (rated) is not counted, the other one (done in 24 h) is.
+        self.assertEqual(month["turnaround"], {"rmas": 1, "hours": 24.0, "days": 1.0})
+        self.assertEqual(month["satisfaction"]["rmas_rated"], 0)
+        tallied = self.assertTallied("the month in Shanghai", list(rma_domain))
+        self.assertEqual(tallied["turnaround"], month["turnaround"])
+        self.assertEqual(tallied["satisfaction"]["rmas_rated"], 0)
+        self.assertEqual(tallied["repeat_repairs"], month["repeat_repairs"])
+        self.desk_manager.tz = "UTC"
+        with freeze_time("2026-04-10 04:00:00"):
+            utc = Manager.get_kpi_dashboard("month")["summary"]
+        self.assertEqual(utc["turnaround"], {"rmas": 0, "hours": 0.0, "days": 0.0}, "2 April only, in UTC")
+
+    def test_a_rule_beyond_the_company_reads_the_rmas(self):
+        self.env["ir.rule"].create({
+            "name": "Managers of team A's RMAs only", "model_id": self.env["ir.model"]._get_id("service.rma"),
+            "domain_force": f"[('team_id', '=', {self.team_a.id})]",
+        })
+        tallied, read, calls = self._summaries()
+        self.assertEqual(calls, 0)
+        self.assertEqual(tallied, read)
+        self.assertEqual(tallied["turnaround"], {"rmas": 1, "hours": 48.0, "days": 2.0}, "the first RMA only")
+
+    def test_folding_and_counting_again_keep_the_figures(self):
+        self.first.service_request_id = self.r3
+        self.first.service_request_id = self.r1
+        before = self.assertTallied("before folding")
+        self.env["service.rma.tally"]._cron_compact()
+        self.assertEqual(self.assertTallied("after folding"), before)
+        self.env["service.rma.tally"]._recount()
+        self.assertEqual(self.assertTallied("counted again from the RMAs"), before)
+        cron = self.env.ref("service_desk.ir_cron_service_rma_tally")
+        self.assertEqual((cron.model_id.model, cron.code, cron.active),
+                         ("service.rma.tally", "model._cron_compact()", True))
+
+
+@tagged("post_install", "-at_install")
 class TestKpiTallyRace(RaceCase):
     """Two desks writing requests of the same day, team and figures at the
     same moment: the triggers only append to the tally, so neither waits for
