@@ -325,3 +325,54 @@ class TestKpiTallyRace(RaceCase):
         tallied, counted = self._in_new_cursor(figures)
         self.assertEqual(tallied, counted)
         self.assertGreaterEqual(counted["urgent"], 2)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiRmaTallyRace(RaceCase):
+    """Two repair shops rating RMAs of the same day and figures at the same
+    moment: the RMAs' triggers only append to their tally too, so neither
+    waits for the other's commit."""
+
+    def test_two_transactions_count_the_same_key_without_waiting(self):
+        def create(env):
+            product = env["product.product"].create(
+                {"name": "Race pump", "is_storable": True, "tracking": "serial"},
+            )
+            lots = env["stock.lot"].create([
+                {"name": f"RACE-{i}", "product_id": product.id} for i in range(2)
+            ])
+            partner = env["res.partner"].create({"name": "Race customer"})
+            rmas = env["service.rma"].create([{"lot_id": lot.id, "partner_id": partner.id} for lot in lots])
+            return rmas.ids, lots.ids, product.id, partner.id
+
+        rma_ids, lot_ids, product_id, partner_id = self._in_new_cursor(create)
+
+        def remove(env):
+            env["service.rma"].browse(rma_ids).unlink()
+            env["stock.lot"].browse(lot_ids).unlink()
+            env["product.product"].browse(product_id).unlink()
+            env["res.partner"].browse(partner_id).unlink()
+
+        self.addCleanup(self._in_new_cursor, remove)
+        with self.registry_.cursor() as cr_a, self.registry_.cursor() as cr_b:
+            cr_a.execute(SQL("UPDATE service_rma SET rating_last_value = 5 WHERE id = %s", rma_ids[0]))
+            cr_b.execute(SQL("SET LOCAL lock_timeout = '2s'"))
+            # B would wait for A's commit here, and fail after 2 s, had A
+            # locked a row of the tally that B's trigger writes too.
+            cr_b.execute(SQL("UPDATE service_rma SET rating_last_value = 5 WHERE id = %s", rma_ids[1]))
+            cr_b.commit()
+            cr_a.commit()
+
+        def figures(env):
+            tallied = dict(env.execute_query(SQL(
+                "SELECT rating, SUM(count)::int FROM service_rma_tally GROUP BY rating "
+                "HAVING SUM(count) != 0",
+            )))
+            counted = dict(env.execute_query(SQL(
+                "SELECT COALESCE(rating_last_value, 0), COUNT(*)::int FROM service_rma GROUP BY 1",
+            )))
+            return tallied, counted
+
+        tallied, counted = self._in_new_cursor(figures)
+        self.assertEqual(tallied, counted)
+        self.assertGreaterEqual(counted[5.0], 2)
