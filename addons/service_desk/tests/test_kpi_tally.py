@@ -291,9 +291,41 @@ class TestKpiRmaTally(KpiCase):
 
 @tagged("post_install", "-at_install")
 class TestKpiTallyRace(RaceCase):
-    """Two desks writing requests of the same day, team and figures at the
-    same moment: the triggers only append to the tally, so neither waits for
-    the other's commit."""
+    """Two desks writing requests, or two shops rating RMAs, of the same day,
+    team and figures at the same moment: the triggers only append to the
+    tallies, so neither waits for the other's commit."""
+
+    def _update_both_without_waiting(self, table, column, value, ids):
+        """Set ``column`` of the two rows ``ids`` of ``table`` to ``value``
+        in two open transactions, the second unable to wait 2 s for a lock;
+        both commit."""
+        def update(row_id):
+            return SQL("UPDATE %s SET %s = %s WHERE id = %s",
+                       SQL.identifier(table), SQL.identifier(column), value, row_id)
+
+        with self.registry_.cursor() as cr_a, self.registry_.cursor() as cr_b:
+            cr_a.execute(update(ids[0]))
+            cr_b.execute(SQL("SET LOCAL lock_timeout = '2s'"))
+            # B would wait for A's commit here, and fail after 2 s, had A
+            # locked a row of the tally that B's trigger writes too.
+            cr_b.execute(update(ids[1]))
+            cr_b.commit()
+            cr_a.commit()
+
+    def _tallied_and_counted(self, tally, key, table, column):
+        """The tally's counts per ``key`` and the table's per ``column``."""
+
+        def figures(env):
+            tallied = dict(env.execute_query(SQL(
+                "SELECT %s, SUM(count)::int FROM %s GROUP BY 1 HAVING SUM(count) != 0",
+                SQL.identifier(key), SQL.identifier(tally),
+            )))
+            counted = dict(env.execute_query(SQL(
+                "SELECT %s, COUNT(*)::int FROM %s GROUP BY 1", column, SQL.identifier(table),
+            )))
+            return tallied, counted
+
+        return self._in_new_cursor(figures)
 
     def test_two_transactions_count_the_same_key_without_waiting(self):
         def create(env):
@@ -303,37 +335,14 @@ class TestKpiTallyRace(RaceCase):
 
         ids = self._in_new_cursor(create)
         self.addCleanup(self._in_new_cursor, lambda env: env["service.request"].browse(ids).unlink())
-        with self.registry_.cursor() as cr_a, self.registry_.cursor() as cr_b:
-            cr_a.execute(SQL("UPDATE service_request SET severity = 'urgent' WHERE id = %s", ids[0]))
-            cr_b.execute(SQL("SET LOCAL lock_timeout = '2s'"))
-            # B would wait for A's commit here, and fail after 2 s, had A
-            # locked a row of the tally that B's trigger writes too.
-            cr_b.execute(SQL("UPDATE service_request SET severity = 'urgent' WHERE id = %s", ids[1]))
-            cr_b.commit()
-            cr_a.commit()
-
-        def figures(env):
-            tallied = dict(env.execute_query(SQL(
-                "SELECT severity, SUM(count)::int FROM service_request_tally GROUP BY severity "
-                "HAVING SUM(count) != 0",
-            )))
-            counted = dict(env.execute_query(SQL(
-                "SELECT severity, COUNT(*)::int FROM service_request GROUP BY severity",
-            )))
-            return tallied, counted
-
-        tallied, counted = self._in_new_cursor(figures)
+        self._update_both_without_waiting("service_request", "severity", "urgent", ids)
+        tallied, counted = self._tallied_and_counted(
+            "service_request_tally", "severity", "service_request", SQL("severity"),
+        )
         self.assertEqual(tallied, counted)
         self.assertGreaterEqual(counted["urgent"], 2)
 
-
-@tagged("post_install", "-at_install")
-class TestKpiRmaTallyRace(RaceCase):
-    """Two repair shops rating RMAs of the same day and figures at the same
-    moment: the RMAs' triggers only append to their tally too, so neither
-    waits for the other's commit."""
-
-    def test_two_transactions_count_the_same_key_without_waiting(self):
+    def test_two_transactions_count_the_same_rma_key_without_waiting(self):
         def create(env):
             product = env["product.product"].create(
                 {"name": "Race pump", "is_storable": True, "tracking": "serial"},
@@ -354,25 +363,9 @@ class TestKpiRmaTallyRace(RaceCase):
             env["res.partner"].browse(partner_id).unlink()
 
         self.addCleanup(self._in_new_cursor, remove)
-        with self.registry_.cursor() as cr_a, self.registry_.cursor() as cr_b:
-            cr_a.execute(SQL("UPDATE service_rma SET rating_last_value = 5 WHERE id = %s", rma_ids[0]))
-            cr_b.execute(SQL("SET LOCAL lock_timeout = '2s'"))
-            # B would wait for A's commit here, and fail after 2 s, had A
-            # locked a row of the tally that B's trigger writes too.
-            cr_b.execute(SQL("UPDATE service_rma SET rating_last_value = 5 WHERE id = %s", rma_ids[1]))
-            cr_b.commit()
-            cr_a.commit()
-
-        def figures(env):
-            tallied = dict(env.execute_query(SQL(
-                "SELECT rating, SUM(count)::int FROM service_rma_tally GROUP BY rating "
-                "HAVING SUM(count) != 0",
-            )))
-            counted = dict(env.execute_query(SQL(
-                "SELECT COALESCE(rating_last_value, 0), COUNT(*)::int FROM service_rma GROUP BY 1",
-            )))
-            return tallied, counted
-
-        tallied, counted = self._in_new_cursor(figures)
+        self._update_both_without_waiting("service_rma", "rating_last_value", 5, rma_ids)
+        tallied, counted = self._tallied_and_counted(
+            "service_rma_tally", "rating", "service_rma", SQL("COALESCE(rating_last_value, 0)"),
+        )
         self.assertEqual(tallied, counted)
         self.assertGreaterEqual(counted[5.0], 2)
