@@ -1,9 +1,8 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 # The requests' fields the KPI report groups by, in the order it unpacks
-# them (get_kpi_summary), and the tally's columns that hold them.
+# them (get_kpi_summary); the tally's keys hold them in the same order.
 KPI_GROUPBY = ("response_sla", "arrival_sla", "resolution_sla", "channel", "severity", "rating_last_value")
-REPORT_KEYS = (*KPI_GROUPBY[:-1], "rating")
 
 
 class ServiceRequestTally(models.Model):
@@ -20,11 +19,11 @@ class ServiceRequestTally(models.Model):
     _tally_model = "service.request"
     _tally_day_field = "date_request"
     _tally_keys = (
-        ("channel", "channel"),
-        ("severity", "severity"),
         ("response_sla", "response_sla"),
         ("arrival_sla", "arrival_sla"),
         ("resolution_sla", "resolution_sla"),
+        ("channel", "channel"),
+        ("severity", "severity"),
         ("rating", "COALESCE(rating_last_value, 0)"),
     )
     _tally_fields = KPI_GROUPBY
@@ -36,9 +35,3 @@ class ServiceRequestTally(models.Model):
     arrival_sla = fields.Char(string="Arrival on site", readonly=True)
     resolution_sla = fields.Char(string="Resolution in time", readonly=True)
     rating = fields.Float(string="Last rating", readonly=True)
-
-    @api.model
-    def _report_groups(self, company_ids=None, since_day=None, team_id=None):
-        """The requests counted per clock results, channel, severity and
-        last rating, as ``_read_group`` would give them (``service.tally``)."""
-        return super()._report_groups(REPORT_KEYS, company_ids, since_day, team_id)

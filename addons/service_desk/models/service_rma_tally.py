@@ -1,14 +1,15 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 # A repair done, as the shop turnaround counts it (service.rma.turnaround_hours).
 REPAIRED = "state = 'done' AND date_received IS NOT NULL"
-REPORT_KEYS = ("rating", "repaired")
 
 
 class ServiceRmaTally(models.Model):
     """The RMAs counted per company, team, day of intake (UTC), last rating
     and whether their repair is done, with the hours of their shop
-    turnaround (``service.tally``: kept by triggers on ``service_rma``)."""
+    turnaround (``service.tally``: kept by triggers on ``service_rma``).
+    The report reads it back as ``(rating, repaired, count, hours, timed)``
+    rows."""
 
     _name = "service.rma.tally"
     _inherit = "service.tally"
@@ -32,10 +33,3 @@ class ServiceRmaTally(models.Model):
     repaired = fields.Boolean(readonly=True, help="The repair is done (the unit was received and returned).")
     turnaround_hours = fields.Float(string="Change of the turnaround hours", readonly=True)
     timed = fields.Integer(string="Change of the turnarounds measured", readonly=True)
-
-    @api.model
-    def _report_groups(self, company_ids=None, since_day=None, team_id=None):
-        """The RMAs counted per last rating and repair done, with their
-        turnaround hours and how many were measured, as ``(rating, repaired,
-        count, hours, timed)`` (``service.tally``)."""
-        return super()._report_groups(REPORT_KEYS, company_ids, since_day, team_id)

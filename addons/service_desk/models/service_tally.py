@@ -34,7 +34,8 @@ class ServiceTally(models.AbstractModel):
     _tally_model = None
     # The counted records' datetime whose UTC day is the tally's day.
     _tally_day_field = None
-    # (column, SQL over a row of the counted table), after company, team, day.
+    # (column, SQL over a row of the counted table), after company, team, day,
+    # in the order the report reads them back (_report_groups).
     _tally_keys = ()
     _tally_sums = ()
     _tally_fields = ()
@@ -164,9 +165,9 @@ class ServiceTally(models.AbstractModel):
         self.invalidate_model()
 
     @api.model
-    def _report_groups(self, keys, company_ids=None, since_day=None, team_id=None):
-        """The records counted per ``keys`` (tally columns), as
-        ``_read_group`` would give them, the count and the sums after the
+    def _report_groups(self, company_ids=None, since_day=None, team_id=None):
+        """The records counted per key of ``_tally_keys`` (in their order),
+        as ``_read_group`` would give them, the count and the sums after the
         keys: of the companies ``company_ids`` (all when None), counted on
         ``since_day`` (UTC) or later, of team ``team_id`` unless None."""
         conditions = [SQL("TRUE")]
@@ -176,7 +177,7 @@ class ServiceTally(models.AbstractModel):
             conditions.append(SQL("day >= %s", since_day))
         if team_id is not None:
             conditions.append(SQL("team_id = %s", team_id))
-        keys = SQL(", ").join(SQL.identifier(name) for name in keys)
+        keys = SQL(", ").join(SQL.identifier(name) for name, _expression in self._tally_keys)
         # What the ORM still holds of the records goes to the table first:
         # the triggers count it as it is written.
         self.env[self._tally_model].flush_model(
